@@ -1,0 +1,47 @@
+"""Database setup: the Tortoise config, connecting, and applying migrations."""
+
+from pathlib import Path
+
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate as tortoise_migrate
+
+from helpdesk.settings import Settings
+
+
+def tortoise_config(database_url: str) -> dict:
+    if database_url.startswith("sqlite://"):
+        path = Path(database_url.removeprefix("sqlite://").split("?")[0])
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        # Other processes (the CLI beside a running server) wait instead of failing.
+        database_url += ("&" if "?" in database_url else "?") + "busy_timeout=5000"
+    return {
+        "connections": {"default": database_url},
+        "apps": {
+            "models": {
+                "models": ["helpdesk.models"],
+                "default_connection": "default",
+                "migrations": "helpdesk.models.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+# For the `tortoise makemigrations` command: tortoise -c helpdesk.db.TORTOISE_ORM makemigrations
+TORTOISE_ORM = tortoise_config(Settings.from_env().database_url)
+
+
+async def migrate(database_url: str) -> None:
+    """Apply every committed migration; safe to run on an up-to-date database."""
+    await tortoise_migrate(config=tortoise_config(database_url))
+    await Tortoise.close_connections()
+
+
+async def connect(database_url: str) -> None:
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+
+
+async def disconnect() -> None:
+    await Tortoise.close_connections()

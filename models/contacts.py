@@ -1,0 +1,56 @@
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Role(StrEnum):
+    CUSTOMER = "CUSTOMER"
+    AGENT = "AGENT"
+    ADMIN = "ADMIN"
+
+
+class TokenKind(StrEnum):
+    SESSION = "SESSION"  # issued by login, ended by logout
+    API = "API"  # issued by createApiToken, ended by revokeApiToken
+
+
+class Contact(Model):
+    """A person: a customer of one organization, or staff (agent, admin)."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=200)
+    email = fields.CharField(max_length=254, unique=True)  # stored lower-cased
+    telegram = fields.CharField(max_length=64, null=True)
+    phone = fields.CharField(max_length=32, null=True)
+    role = fields.CharEnumField(Role, max_length=16)
+    organization = fields.ForeignKeyField(
+        "models.Organization", related_name="contacts", null=True, on_delete=fields.RESTRICT
+    )
+    password_hash = fields.CharField(max_length=255, null=True)
+    is_active = fields.BooleanField(default=True)
+    # Data Log entries up to this log event id were cleared by this person.
+    data_log_cleared_through = fields.BigIntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "contacts"
+        ordering = ["name", "id"]
+
+
+class ApiToken(Model):
+    """An opaque bearer token. Only its SHA-256 is stored (docstrings feed SQL comments: no semicolons)."""
+
+    id = fields.IntField(primary_key=True)
+    contact = fields.ForeignKeyField(
+        "models.Contact", related_name="tokens", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=100)
+    kind = fields.CharEnumField(TokenKind, max_length=16)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "api_tokens"

@@ -1,0 +1,126 @@
+from enum import IntEnum, StrEnum
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+# Ticket numbers are the row id plus this offset, so the first ticket is #1001.
+NUMBER_OFFSET = 1000
+
+
+class Status(IntEnum):
+    """Stored as its rank so the grid sorts by workflow order."""
+
+    OPEN = 1
+    IN_PROGRESS = 2
+    WAITING_ON_CUSTOMER = 3
+    RESOLVED = 4
+    CLOSED = 5
+
+
+class Priority(IntEnum):
+    """Stored as its rank so the grid sorts from low to urgent."""
+
+    LOW = 1
+    NORMAL = 2
+    HIGH = 3
+    URGENT = 4
+
+
+class Channel(StrEnum):
+    OFFLINE = "OFFLINE"
+    CHAT = "CHAT"
+
+
+class Category(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=100, unique=True)
+    position = fields.IntField(default=0)
+    is_default = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "categories"
+        ordering = ["position", "id"]
+
+
+class Module(Model):
+    """A product module or service a ticket is about (seed 000's "Module")."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=100, unique=True)
+
+    class Meta:
+        table = "modules"
+        ordering = ["name"]
+
+
+class Ticket(Model):
+    id = fields.IntField(primary_key=True)
+    summary = fields.CharField(max_length=200)
+    description = fields.TextField(default="")
+    status = fields.IntEnumField(Status, default=Status.OPEN)
+    priority = fields.IntEnumField(Priority, default=Priority.NORMAL)
+    channel = fields.CharEnumField(Channel, max_length=16, default=Channel.OFFLINE)
+    category = fields.ForeignKeyField(
+        "models.Category", related_name="tickets", on_delete=fields.RESTRICT
+    )
+    module = fields.ForeignKeyField(
+        "models.Module", related_name="tickets", null=True, on_delete=fields.RESTRICT
+    )
+    organization = fields.ForeignKeyField(
+        "models.Organization", related_name="tickets", on_delete=fields.RESTRICT
+    )
+    primary_contact = fields.ForeignKeyField(
+        "models.Contact", related_name="primary_tickets", on_delete=fields.RESTRICT
+    )
+    owner = fields.ForeignKeyField(
+        "models.Contact", related_name="owned_tickets", null=True, on_delete=fields.RESTRICT
+    )
+    created_by = fields.ForeignKeyField(
+        "models.Contact", related_name="created_tickets", on_delete=fields.RESTRICT
+    )
+    updated_by = fields.ForeignKeyField(
+        "models.Contact", related_name="updated_tickets", on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+    resolved_at = fields.DatetimeField(null=True)
+    closed_at = fields.DatetimeField(null=True)
+    error_code = fields.CharField(max_length=100, null=True)
+    wallet_address = fields.CharField(max_length=128, null=True)
+    wallet_provider = fields.CharField(max_length=100, null=True)
+    device = fields.CharField(max_length=200, null=True)
+    cc_emails = fields.JSONField(default=list)
+    rating = fields.SmallIntField(null=True)
+    feedback = fields.TextField(null=True)
+    version = fields.IntField(default=1)
+
+    class Meta:
+        table = "tickets"
+        indexes = [
+            Index(fields=("organization_id", "updated_at")),
+            Index(fields=("status", "updated_at")),
+            Index(fields=("owner_id",)),
+            Index(fields=("created_at",)),
+            Index(fields=("updated_at",)),
+        ]
+
+    @property
+    def number(self) -> int:
+        return self.id + NUMBER_OFFSET
+
+
+class TicketCcContact(Model):
+    """A contact copied on a ticket's communication (seed 003's "CC Contacts")."""
+
+    id = fields.IntField(primary_key=True)
+    ticket = fields.ForeignKeyField(
+        "models.Ticket", related_name="cc_links", on_delete=fields.CASCADE
+    )
+    contact = fields.ForeignKeyField(
+        "models.Contact", related_name="cc_links", on_delete=fields.CASCADE
+    )
+
+    class Meta:
+        table = "ticket_cc_contacts"
+        unique_together = (("ticket", "contact"),)
