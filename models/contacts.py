@@ -38,8 +38,9 @@ class Contact(Model):
         ordering = ["name", "id"]
 
 
+# Model docstrings become SQL table comments: a semicolon in one breaks the SQLite migration.
 class ApiToken(Model):
-    """An opaque bearer token. Only its SHA-256 is stored (docstrings feed SQL comments: no semicolons)."""
+    """An opaque bearer token. Only its SHA-256 is stored."""
 
     id = fields.IntField(primary_key=True)
     contact = fields.ForeignKeyField(

@@ -75,7 +75,7 @@ class Migration(migrations.Migration):
                 ('expires_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('revoked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'api_tokens', 'app': 'models', 'pk_attr': 'id', 'table_description': 'An opaque bearer token. Only its SHA-256 is stored (docstrings feed SQL comments: no semicolons).'},
+            options={'table': 'api_tokens', 'app': 'models', 'pk_attr': 'id', 'table_description': 'An opaque bearer token. Only its SHA-256 is stored.'},
             bases=['Model'],
         ),
         ops.CreateModel(

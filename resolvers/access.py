@@ -1,0 +1,74 @@
+"""Who may see what: the one home of tenant isolation. Every read of tickets, comments,
+contacts, organizations and log events starts from a scope here."""
+
+from helpdesk.models import (
+    Comment,
+    CommentKind,
+    Contact,
+    LogEvent,
+    Organization,
+    Role,
+    Ticket,
+)
+from helpdesk.resolvers.errors import NotFound
+from helpdesk.resolvers.viewer import Viewer
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+
+def tickets(viewer: Viewer) -> QuerySet[Ticket]:
+    if viewer.is_staff:
+        return Ticket.all()
+    return Ticket.filter(organization_id=viewer.organization_id)
+
+
+def comments(viewer: Viewer) -> QuerySet[Comment]:
+    if viewer.is_staff:
+        return Comment.all()
+    return Comment.filter(ticket__organization_id=viewer.organization_id).exclude(
+        kind=CommentKind.INTERNAL_NOTE
+    )
+
+
+def contacts(viewer: Viewer) -> QuerySet[Contact]:
+    """Customers see their own organization's people and the staff who answer them."""
+    if viewer.is_staff:
+        return Contact.all()
+    return Contact.filter(
+        Q(organization_id=viewer.organization_id) | Q(role__in=[Role.AGENT, Role.ADMIN])
+    )
+
+
+def organizations(viewer: Viewer) -> QuerySet[Organization]:
+    if viewer.is_staff:
+        return Organization.all()
+    return Organization.filter(id=viewer.organization_id)
+
+
+def log_events(viewer: Viewer) -> QuerySet[LogEvent]:
+    """Customers see the non-internal history of their organization's tickets."""
+    if viewer.is_staff:
+        return LogEvent.all()
+    return LogEvent.filter(
+        organization_id=viewer.organization_id, internal=False, ticket_id__isnull=False
+    )
+
+
+def can_see_comment(viewer: Viewer, comment: Comment) -> bool:
+    return viewer.is_staff or comment.kind is not CommentKind.INTERNAL_NOTE
+
+
+async def visible_ticket(viewer: Viewer, ticket_id: int, *, for_update: bool = False) -> Ticket:
+    query = tickets(viewer).filter(id=ticket_id)
+    if for_update:
+        query = query.select_for_update()
+    ticket = await query.first()
+    if ticket is None:
+        raise NotFound(f"ticket {ticket_id} not found")
+    return ticket
+
+
+async def visible_ticket_by_number(viewer: Viewer, number: int) -> Ticket | None:
+    from helpdesk.models import NUMBER_OFFSET
+
+    return await tickets(viewer).filter(id=number - NUMBER_OFFSET).first()

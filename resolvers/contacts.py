@@ -1,0 +1,192 @@
+from typing import Any
+
+from helpdesk.models import Contact, LogKind, Organization, Role
+from helpdesk.resolvers import access, accounts, log_events
+from helpdesk.resolvers.errors import Forbidden, NotFound, invalid
+from helpdesk.resolvers.search import wildcard_filter
+from helpdesk.resolvers.transactions import transaction
+from helpdesk.resolvers.validation import Checks
+from helpdesk.resolvers.viewer import Viewer, require_admin, require_viewer
+from tortoise.queryset import QuerySet
+
+
+def listing(
+    viewer: Viewer | None,
+    *,
+    organization_id: int | None = None,
+    role: Role | None = None,
+    search: str | None = None,
+    include_inactive: bool = False,
+) -> QuerySet[Contact]:
+    viewer = require_viewer(viewer)
+    query = access.contacts(viewer)
+    if organization_id is not None:
+        query = query.filter(organization_id=organization_id)
+    if role is not None:
+        query = query.filter(role=role)
+    if search:
+        query = query.filter(wildcard_filter("name", search) | wildcard_filter("email", search))
+    if not include_inactive:
+        query = query.filter(is_active=True)
+    return query.order_by("name", "id")
+
+
+async def get(viewer: Viewer | None, contact_id: int) -> Contact:
+    viewer = require_viewer(viewer)
+    contact = await access.contacts(viewer).filter(id=contact_id).first()
+    if contact is None:
+        raise NotFound(f"contact {contact_id} not found")
+    return contact
+
+
+async def _organization_for(checks: Checks, role: Role, organization_id: int | None):
+    """Customers belong to exactly one organization; staff to none."""
+    if role is not Role.CUSTOMER:
+        return None
+    if organization_id is None:
+        checks.add("organizationId", "REQUIRED", "a customer needs an organization")
+        return None
+    if not await Organization.filter(id=organization_id).exists():
+        checks.add("organizationId", "NOT_FOUND", f"organization {organization_id} not found")
+    return organization_id
+
+
+async def create(
+    viewer: Viewer | None,
+    *,
+    name: str,
+    email: str,
+    role: Role,
+    organization_id: int | None = None,
+    password: str | None = None,
+    telegram: str | None = None,
+    phone: str | None = None,
+) -> Contact:
+    """Admins create accounts; `viewer=None` is the command line acting as the system."""
+    if viewer is not None:
+        require_admin(viewer, "create contacts")
+    checks = Checks()
+    name = checks.text("name", name, max_length=200, required=True)
+    email = checks.email("email", email, required=True)
+    telegram = checks.telegram("telegram", telegram)
+    phone = checks.phone("phone", phone)
+    if password is not None:
+        checks.password("password", password)
+    organization_id = await _organization_for(checks, role, organization_id)
+    if email and await Contact.filter(email=email).exists():
+        checks.add("email", "TAKEN", f"a contact with e-mail {email} already exists")
+    checks.done()
+    password_hash = await accounts.hash_password(password) if password else None
+    async with transaction():
+        contact = await Contact.create(
+            name=name,
+            email=email,
+            role=role,
+            organization_id=organization_id,
+            telegram=telegram,
+            phone=phone,
+            password_hash=password_hash,
+        )
+        await log_events.record(
+            LogKind.CONTACT_CREATED,
+            viewer,
+            organization_id=organization_id,
+            subject_contact_id=contact.id,
+            changes={"email": [None, email], "role": [None, role.value]},
+            internal=True,
+        )
+    return contact
+
+
+async def update(viewer: Viewer | None, contact_id: int, fields: dict[str, Any]) -> Contact:
+    """Name, e-mail, Telegram and phone: a person edits their own, an admin anyone's."""
+    viewer = require_viewer(viewer)
+    if contact_id != viewer.contact_id and not viewer.is_admin:
+        await get(viewer, contact_id)  # NOT_FOUND across tenants, FORBIDDEN otherwise
+        raise Forbidden("only admins can edit other people's details")
+    checks = Checks()
+    clean: dict[str, Any] = {}
+    if "name" in fields:
+        clean["name"] = checks.text("name", fields["name"], max_length=200, required=True)
+    if "email" in fields:
+        clean["email"] = checks.email("email", fields["email"], required=True)
+        taken = Contact.filter(email=clean["email"]).exclude(id=contact_id)
+        if clean["email"] and await taken.exists():
+            checks.add("email", "TAKEN", f"a contact with e-mail {clean['email']} already exists")
+    if "telegram" in fields:
+        clean["telegram"] = checks.telegram("telegram", fields["telegram"])
+    if "phone" in fields:
+        clean["phone"] = checks.phone("phone", fields["phone"])
+    checks.done()
+    async with transaction():
+        contact = await get(viewer, contact_id)
+        changes = {
+            k: [getattr(contact, k), v] for k, v in clean.items() if getattr(contact, k) != v
+        }
+        if not changes:
+            return contact
+        for key, (_, new) in changes.items():
+            setattr(contact, key, new)
+        await contact.save(update_fields=list(changes))
+        await log_events.record(
+            LogKind.CONTACT_UPDATED,
+            viewer,
+            organization_id=contact.organization_id,
+            subject_contact_id=contact.id,
+            changes=changes,
+            internal=True,
+        )
+    return contact
+
+
+async def change_role(
+    viewer: Viewer | None, contact_id: int, role: Role, organization_id: int | None
+) -> Contact:
+    viewer = require_admin(viewer, "change roles")
+    checks = Checks()
+    if contact_id == viewer.contact_id and role is not Role.ADMIN:
+        checks.add("role", "SELF_DEMOTION", "you cannot take away your own admin role")
+    organization_id = await _organization_for(checks, role, organization_id)
+    checks.done()
+    async with transaction():
+        contact = await get(viewer, contact_id)
+        changes: dict[str, Any] = {}
+        if contact.role is not role:
+            changes["role"] = [contact.role.value, role.value]
+        if contact.organization_id != organization_id:
+            changes["organization"] = [contact.organization_id, organization_id]
+        if not changes:
+            return contact
+        contact.role, contact.organization_id = role, organization_id
+        await contact.save(update_fields=["role", "organization_id"])
+        await log_events.record(
+            LogKind.ROLE_CHANGED,
+            viewer,
+            organization_id=organization_id,
+            subject_contact_id=contact.id,
+            changes=changes,
+            internal=True,
+        )
+    return contact
+
+
+async def set_active(viewer: Viewer | None, contact_id: int, active: bool) -> Contact:
+    """Deactivating stops every token of the person at once (authenticate checks it)."""
+    viewer = require_admin(viewer, "deactivate or reactivate contacts")
+    if contact_id == viewer.contact_id and not active:
+        raise invalid("contactId", "SELF_DEACTIVATION", "you cannot deactivate yourself")
+    async with transaction():
+        contact = await get(viewer, contact_id)
+        if contact.is_active == active:
+            return contact
+        contact.is_active = active
+        await contact.save(update_fields=["is_active"])
+        await log_events.record(
+            LogKind.CONTACT_REACTIVATED if active else LogKind.CONTACT_DEACTIVATED,
+            viewer,
+            organization_id=contact.organization_id,
+            subject_contact_id=contact.id,
+            changes={"isActive": [not active, active]},
+            internal=True,
+        )
+    return contact

@@ -1,0 +1,107 @@
+"""Writing log events, and reading them back as history and as a person's Data Log."""
+
+from typing import Any
+
+from helpdesk.models import Contact, DataLogHide, LogEvent, LogKind, Ticket
+from helpdesk.resolvers import access
+from helpdesk.resolvers.errors import NotFound, invalid
+from helpdesk.resolvers.transactions import now, transaction
+from helpdesk.resolvers.viewer import Viewer, require_viewer
+
+# The Data Log (seed 000) lists the tickets that were closed: by the customer confirming
+# the resolution, or by anyone closing them.
+DATA_LOG_KINDS = (LogKind.CLOSED, LogKind.CONFIRMED)
+
+
+async def record(
+    kind: LogKind,
+    actor: Viewer | None,
+    *,
+    ticket: Ticket | None = None,
+    organization_id: int | None = None,
+    comment_id: int | None = None,
+    subject_contact_id: int | None = None,
+    subject_token_id: int | None = None,
+    changes: dict[str, Any] | None = None,
+    internal: bool = False,
+) -> LogEvent:
+    """Append one event. Call inside the transaction that makes the change."""
+    return await LogEvent.create(
+        kind=kind,
+        occurred_at=now(),
+        actor_id=actor.contact_id if actor else None,
+        ticket_id=ticket.id if ticket else None,
+        organization_id=ticket.organization_id if ticket else organization_id,
+        comment_id=comment_id,
+        subject_contact_id=subject_contact_id,
+        subject_token_id=subject_token_id,
+        changes=changes or {},
+        internal=internal,
+    )
+
+
+async def history(viewer: Viewer, ticket_id: int) -> list[LogEvent]:
+    return await access.log_events(viewer).filter(ticket_id=ticket_id).order_by("id")
+
+
+async def get(viewer: Viewer | None, event_id: int) -> LogEvent:
+    viewer = require_viewer(viewer)
+    event = await access.log_events(viewer).filter(id=event_id).first()
+    if event is None:
+        raise NotFound(f"log event {event_id} not found")
+    return event
+
+
+async def data_log(viewer: Viewer | None):
+    """The viewer's Data Log as a query, newest first, without what they hid."""
+    viewer = require_viewer(viewer)
+    contact = await Contact.get(id=viewer.contact_id)
+    query = (
+        access.log_events(viewer)
+        .filter(kind__in=DATA_LOG_KINDS)
+        .exclude(id__in=DataLogHide.filter(contact_id=viewer.contact_id).values("log_event_id"))
+    )
+    if contact.data_log_cleared_through is not None:
+        query = query.filter(id__gt=contact.data_log_cleared_through)
+    return query
+
+
+async def clear_data_log(viewer: Viewer | None, *, confirm: bool) -> int:
+    """Hides every current entry of the viewer's Data Log. Returns how many were hidden."""
+    viewer = require_viewer(viewer)
+    if not confirm:
+        raise invalid("confirm", "NOT_CONFIRMED", "confirm must be true to clear the Data Log")
+    async with transaction():
+        entries = await data_log(viewer)
+        hidden = await entries.count()
+        newest = await LogEvent.all().order_by("-id").first()
+        last = newest.id if newest else 0
+        await Contact.filter(id=viewer.contact_id).update(data_log_cleared_through=last)
+        await record(
+            LogKind.DATA_LOG_CLEARED,
+            viewer,
+            organization_id=viewer.organization_id,
+            subject_contact_id=viewer.contact_id,
+            changes={"hidden": hidden, "through": last},
+            internal=True,
+        )
+    return hidden
+
+
+async def delete_data_log_entry(viewer: Viewer | None, event_id: int) -> LogEvent:
+    """Hides one entry from the viewer's own Data Log; the audit trail keeps it."""
+    viewer = require_viewer(viewer)
+    async with transaction():
+        event = await (await data_log(viewer)).filter(id=event_id).first()
+        if event is None:
+            raise NotFound(f"log event {event_id} is not in your Data Log")
+        await DataLogHide.create(contact_id=viewer.contact_id, log_event_id=event.id)
+        await record(
+            LogKind.DATA_LOG_ENTRY_DELETED,
+            viewer,
+            organization_id=viewer.organization_id,
+            subject_contact_id=viewer.contact_id,
+            changes={"logEvent": event.id},
+            internal=True,
+        )
+    return event

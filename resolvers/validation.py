@@ -1,0 +1,87 @@
+"""Input checks shared by every resolver. Each adds a Problem; `done()` raises them all at once."""
+
+import re
+
+from helpdesk.resolvers.errors import InvalidInput, Problem
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+TELEGRAM = re.compile(r"^@?[A-Za-z0-9_]{5,32}$")
+PHONE = re.compile(r"^\+?[0-9 ()\-.]{6,32}$")
+# Wallet addresses and transaction hashes of the common chains.
+WALLET = [
+    re.compile(r"^0x[0-9a-fA-F]{40}$"),  # EVM address
+    re.compile(r"^0x[0-9a-fA-F]{64}$"),  # EVM transaction hash
+    re.compile(r"^[0-9a-fA-F]{64}$"),  # Bitcoin transaction id
+    re.compile(r"^(bc1|tb1)[02-9ac-hj-np-z]{11,71}$"),  # Bitcoin bech32 address
+    re.compile(r"^[13][1-9A-HJ-NP-Za-km-z]{25,34}$"),  # Bitcoin legacy address
+    re.compile(r"^[1-9A-HJ-NP-Za-km-z]{32,88}$"),  # base58: Solana address or signature
+    re.compile(r"^T[1-9A-HJ-NP-Za-km-z]{33}$"),  # Tron address
+]
+
+
+class Checks:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, field: str | None, code: str, message: str) -> None:
+        self.problems.append(Problem(field, code, message))
+
+    def done(self) -> None:
+        if self.problems:
+            raise InvalidInput(self.problems)
+
+    def text(
+        self, field: str, value: str | None, *, max_length: int, required: bool = False
+    ) -> str | None:
+        """Strips the value; returns None for blank. Checks presence and length."""
+        if value is not None:
+            value = value.strip()
+        if not value:
+            if required:
+                self.add(field, "REQUIRED", f"{field} is required")
+            return None
+        if len(value) > max_length:
+            self.add(field, "TOO_LONG", f"{field} must be at most {max_length} characters")
+        return value
+
+    def email(self, field: str, value: str | None, *, required: bool = False) -> str | None:
+        value = self.text(field, value, max_length=254, required=required)
+        if value is None:
+            return None
+        if not EMAIL.match(value):
+            self.add(field, "INVALID_EMAIL", f"{field} is not an e-mail address: {value!r}")
+        return value.lower()
+
+    def telegram(self, field: str, value: str | None) -> str | None:
+        value = self.text(field, value, max_length=33)
+        if value is not None and not TELEGRAM.match(value):
+            self.add(field, "INVALID_TELEGRAM", f"{field} is not a Telegram handle: {value!r}")
+        return value if value is None or value.startswith("@") else "@" + value
+
+    def phone(self, field: str, value: str | None) -> str | None:
+        value = self.text(field, value, max_length=32)
+        if value is not None and not PHONE.match(value):
+            self.add(field, "INVALID_PHONE", f"{field} is not a phone number: {value!r}")
+        return value
+
+    def wallet(self, field: str, value: str | None) -> str | None:
+        value = self.text(field, value, max_length=128)
+        if value is not None and not any(p.match(value) for p in WALLET):
+            self.add(
+                field,
+                "INVALID_WALLET",
+                f"{field} is neither a wallet address nor a transaction hash: {value!r}",
+            )
+        return value
+
+    def password(self, field: str, value: str | None) -> str | None:
+        if not value or len(value) < 8:
+            self.add(field, "TOO_SHORT", f"{field} must be at least 8 characters")
+        elif len(value) > 256:
+            self.add(field, "TOO_LONG", f"{field} must be at most 256 characters")
+        return value
+
+    def rating(self, field: str, value: int) -> int:
+        if not 1 <= value <= 5:
+            self.add(field, "OUT_OF_RANGE", f"{field} must be from 1 to 5, not {value}")
+        return value

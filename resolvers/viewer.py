@@ -1,0 +1,42 @@
+from dataclasses import dataclass
+
+from helpdesk.models import Role
+from helpdesk.resolvers.errors import Forbidden, Unauthenticated
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is acting: resolved from a bearer token once per request."""
+
+    contact_id: int
+    role: Role
+    organization_id: int | None
+    token_id: int | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.AGENT, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+def require_viewer(viewer: Viewer | None) -> Viewer:
+    if viewer is None:
+        raise Unauthenticated()
+    return viewer
+
+
+def require_staff(viewer: Viewer | None, action: str) -> Viewer:
+    viewer = require_viewer(viewer)
+    if not viewer.is_staff:
+        raise Forbidden(f"only staff can {action}")
+    return viewer
+
+
+def require_admin(viewer: Viewer | None, action: str) -> Viewer:
+    viewer = require_viewer(viewer)
+    if not viewer.is_admin:
+        raise Forbidden(f"only admins can {action}")
+    return viewer
