@@ -1,6 +1,9 @@
 """Who may see what: the one home of tenant isolation. Every read of tickets, comments,
 contacts, organizations and log events starts from a scope here."""
 
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
 from helpdesk.models import (
     Comment,
     CommentKind,
@@ -12,8 +15,6 @@ from helpdesk.models import (
 )
 from helpdesk.resolvers.errors import NotFound
 from helpdesk.resolvers.viewer import Viewer
-from tortoise.expressions import Q
-from tortoise.queryset import QuerySet
 
 
 def tickets(viewer: Viewer) -> QuerySet[Ticket]:

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
 from helpdesk.models import ApiToken, Contact, LogKind, TokenKind
 from helpdesk.resolvers import log_events
 from helpdesk.resolvers.errors import NotFound, invalid

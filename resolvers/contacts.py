@@ -1,5 +1,7 @@
 from typing import Any
 
+from tortoise.queryset import QuerySet
+
 from helpdesk.models import Contact, LogKind, Organization, Role
 from helpdesk.resolvers import access, accounts, log_events
 from helpdesk.resolvers.errors import Forbidden, NotFound, invalid
@@ -7,7 +9,6 @@ from helpdesk.resolvers.search import wildcard_filter
 from helpdesk.resolvers.transactions import transaction
 from helpdesk.resolvers.validation import Checks
 from helpdesk.resolvers.viewer import Viewer, require_admin, require_viewer
-from tortoise.queryset import QuerySet
 
 
 def listing(

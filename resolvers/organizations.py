@@ -1,3 +1,5 @@
+from tortoise.queryset import QuerySet
+
 from helpdesk.models import LogKind, Organization
 from helpdesk.resolvers import access, log_events
 from helpdesk.resolvers.errors import NotFound, invalid
@@ -5,7 +7,6 @@ from helpdesk.resolvers.search import wildcard_filter
 from helpdesk.resolvers.transactions import transaction
 from helpdesk.resolvers.validation import Checks
 from helpdesk.resolvers.viewer import Viewer, require_admin, require_viewer
-from tortoise.queryset import QuerySet
 
 
 def listing(viewer: Viewer | None, name: str | None = None) -> QuerySet[Organization]:

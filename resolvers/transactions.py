@@ -2,8 +2,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from helpdesk.subscriptions.bus import get_bus
 from tortoise.transactions import in_transaction
+
+from helpdesk.subscriptions.bus import get_bus
 
 
 def now() -> datetime:

@@ -1,0 +1,104 @@
+"""Keyset pagination: a cursor holds the sort key and id of a row, so pages stay correct
+while rows are being added (an offset would shift)."""
+
+import base64
+import binascii
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from helpdesk.resolvers.errors import invalid
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """A column to sort by, with how its values go into a cursor and come back."""
+
+    column: str
+    encode: Callable[[Any], Any] = int
+    decode: Callable[[Any], Any] = int
+
+
+DATETIME = {"encode": datetime.isoformat, "decode": datetime.fromisoformat}
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    cursors: list[str]
+    has_next_page: bool
+    has_previous_page: bool
+    query: QuerySet  # the filtered query, for totalCount
+
+
+def encode_cursor(key: SortKey, row: Any) -> str:
+    raw = json.dumps([key.encode(getattr(row, key.column)), row.id])
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _decode_cursor(key: SortKey, field: str, cursor: str) -> tuple[Any, int]:
+    try:
+        value, row_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return key.decode(value), int(row_id)
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+        raise invalid(field, "INVALID_CURSOR", f"{field} is not a cursor from this list") from None
+
+
+def _beyond(key: SortKey, value: Any, row_id: int, ascending: bool) -> Q:
+    """Rows strictly after (value, row_id) in the given direction."""
+    op = "gt" if ascending else "lt"
+    return Q(**{f"{key.column}__{op}": value}) | Q(**{key.column: value, f"id__{op}": row_id})
+
+
+def _check_size(field: str, size: int | None, max_size: int) -> None:
+    if size is not None and not 0 <= size <= max_size:
+        raise invalid(field, "OUT_OF_RANGE", f"{field} must be from 0 to {max_size}")
+
+
+async def paginate(
+    query: QuerySet,
+    key: SortKey,
+    *,
+    descending: bool,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    max_size: int,
+) -> Page:
+    _check_size("first", first, max_size)
+    _check_size("last", last, max_size)
+    if first is not None and last is not None:
+        raise invalid("last", "CONFLICTING", "pass first or last, not both")
+    ascending = not descending
+    window = query
+    if after is not None:
+        window = window.filter(_beyond(key, *_decode_cursor(key, "after", after), ascending))
+    if before is not None:
+        window = window.filter(_beyond(key, *_decode_cursor(key, "before", before), descending))
+
+    backwards = last is not None
+    size = last if backwards else (first if first is not None else max_size)
+    forward_order = [key.column, "id"] if ascending else [f"-{key.column}", "-id"]
+    order = (
+        [o[1:] if o.startswith("-") else f"-{o}" for o in forward_order]
+        if backwards
+        else (forward_order)
+    )
+    rows = list(await window.order_by(*order).limit(size + 1))
+    more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+    return Page(
+        items=rows,
+        cursors=[encode_cursor(key, row) for row in rows],
+        has_next_page=more if not backwards else before is not None,
+        has_previous_page=more if backwards else after is not None,
+        query=query,
+    )
