@@ -1,3 +1,4 @@
+from datetime import UTC, datetime
 from enum import IntEnum, StrEnum
 
 from tortoise import fields
@@ -108,6 +109,11 @@ class Ticket(Model):
     @property
     def number(self) -> int:
         return self.id + NUMBER_OFFSET
+
+    @property
+    def days_open(self) -> int:
+        end = self.closed_at or datetime.now(UTC)
+        return max((end - self.created_at).days, 0)
 
 
 class TicketCcContact(Model):

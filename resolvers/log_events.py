@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from tortoise.expressions import Subquery
+
 from helpdesk.models import Contact, DataLogHide, LogEvent, LogKind, Ticket
 from helpdesk.resolvers import access
 from helpdesk.resolvers.errors import NotFound, invalid
@@ -56,10 +58,11 @@ async def data_log(viewer: Viewer | None):
     """The viewer's Data Log as a query, newest first, without what they hid."""
     viewer = require_viewer(viewer)
     contact = await Contact.get(id=viewer.contact_id)
+    hidden = DataLogHide.filter(contact_id=viewer.contact_id)
     query = (
         access.log_events(viewer)
         .filter(kind__in=DATA_LOG_KINDS)
-        .exclude(id__in=DataLogHide.filter(contact_id=viewer.contact_id).values("log_event_id"))
+        .exclude(id__in=Subquery(hidden.values("log_event_id")))
     )
     if contact.data_log_cleared_through is not None:
         query = query.filter(id__gt=contact.data_log_cleared_through)

@@ -1,0 +1,76 @@
+"""The GraphQL surface: types, inputs and root fields. Thin: it maps to resolvers."""
+
+import strawberry
+from strawberry import relay
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
+from strawberry.tools import merge_types
+
+from helpdesk.schema.accounts import AccountMutations, AccountQueries
+from helpdesk.schema.catalog import CatalogMutations, CatalogQueries
+from helpdesk.schema.comments import CommentMutations
+from helpdesk.schema.contacts import ContactMutations, ContactQueries
+from helpdesk.schema.errors import DomainErrors, keep_unmasked
+from helpdesk.schema.log_events import LogEventMutations, LogEventQueries
+from helpdesk.schema.organizations import OrganizationMutations, OrganizationQueries
+from helpdesk.schema.ticket_mutations import TicketMutations
+from helpdesk.schema.tickets import TicketQueries
+from helpdesk.settings import Settings
+
+
+def _query_type() -> type:
+    # relay.node() fields are bound to the schema that first uses them, so each schema
+    # gets its own (tests build several).
+    @strawberry.type
+    class NodeQueries:
+        node: relay.Node = relay.node(description="Any object by its global ID.")
+        nodes: list[relay.Node | None] = relay.node(
+            description="Objects by global IDs; null where you may not see one."
+        )
+
+    return merge_types(
+        "Query",
+        (
+            AccountQueries,
+            NodeQueries,
+            TicketQueries,
+            OrganizationQueries,
+            ContactQueries,
+            CatalogQueries,
+            LogEventQueries,
+        ),
+    )
+
+
+Mutation = merge_types(
+    "Mutation",
+    (
+        AccountMutations,
+        TicketMutations,
+        CommentMutations,
+        OrganizationMutations,
+        ContactMutations,
+        CatalogMutations,
+        LogEventMutations,
+    ),
+)
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    extensions = [
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        DomainErrors,
+    ]
+    if settings.production:
+        extensions += [
+            DisableIntrospection,
+            lambda: MaskErrors(should_mask_error=keep_unmasked, error_message="Internal error."),
+        ]
+    return strawberry.Schema(query=_query_type(), mutation=Mutation, extensions=extensions)

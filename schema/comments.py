@@ -1,0 +1,83 @@
+from collections.abc import Iterable
+from datetime import datetime
+
+import strawberry
+from strawberry import relay
+
+from helpdesk import models
+from helpdesk.resolvers import comments
+from helpdesk.schema.contacts import Contact, contact_or_none
+from helpdesk.schema.context import loaders_of, viewer_of
+from helpdesk.schema.errors import UserError, attempt
+from helpdesk.schema.ids import decode_id
+from helpdesk.schema.nodes import nodes_of
+from helpdesk.schema.tickets import Ticket
+
+CommentKind = strawberry.enum(
+    models.CommentKind, description="INTERNAL_NOTE is for staff only and never reaches customers."
+)
+
+
+@strawberry.type(description="One message of a ticket's conversation.")
+class Comment(relay.Node):
+    id: relay.NodeID[int]
+    kind: CommentKind
+    body: str
+    created_at: datetime
+    _ticket_id: strawberry.Private[int]
+    _author_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_model(cls, m: models.Comment) -> "Comment":
+        return cls(
+            id=m.id,
+            kind=m.kind,
+            body=m.body,
+            created_at=m.created_at,
+            _ticket_id=m.ticket_id,
+            _author_id=m.author_id,
+        )
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Iterable[str], required=False):
+        return await nodes_of(info, "comment", node_ids, cls.from_model, required)
+
+    @strawberry.field
+    def internal(self) -> bool:
+        return self.kind is models.CommentKind.INTERNAL_NOTE
+
+    @strawberry.field
+    async def author(self, info: strawberry.Info) -> Contact | None:
+        return await contact_or_none(info, self._author_id)
+
+    @strawberry.field
+    async def ticket(self, info: strawberry.Info) -> Ticket:
+        return Ticket.from_model(await loaders_of(info).ticket.load(self._ticket_id))
+
+
+@strawberry.input
+class AddCommentInput:
+    ticket_id: strawberry.ID
+    body: str
+    kind: CommentKind = CommentKind.REPLY
+
+
+@strawberry.type
+class CommentPayload:
+    comment: Comment | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class CommentMutations:
+    @strawberry.mutation(description="Reply on a ticket; staff may also leave internal notes.")
+    async def add_comment(self, info: strawberry.Info, input: AddCommentInput) -> CommentPayload:
+        result, errors = await attempt(
+            lambda: comments.add(
+                viewer_of(info),
+                decode_id(input.ticket_id, "Ticket", "ticketId"),
+                input.body,
+                input.kind,
+            )
+        )
+        return CommentPayload(comment=Comment.from_model(result) if result else None, errors=errors)

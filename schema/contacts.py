@@ -1,0 +1,195 @@
+from collections.abc import Iterable
+from datetime import datetime
+
+import strawberry
+from strawberry import relay
+
+from helpdesk import models
+from helpdesk.resolvers import contacts
+from helpdesk.schema.context import loaders_of, viewer_of
+from helpdesk.schema.errors import UserError, attempt
+from helpdesk.schema.ids import decode_id, decode_optional
+from helpdesk.schema.nodes import nodes_of
+from helpdesk.schema.organizations import Organization
+
+Role = strawberry.enum(models.Role, description="CUSTOMER belongs to one organization.")
+
+
+@strawberry.type(description="A person: a customer, or staff (agent, admin).")
+class Contact(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    email: str
+    telegram: str | None
+    phone: str | None
+    role: Role
+    is_active: bool
+    created_at: datetime
+    _organization_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_model(cls, m: models.Contact) -> "Contact":
+        return cls(
+            id=m.id,
+            name=m.name,
+            email=m.email,
+            telegram=m.telegram,
+            phone=m.phone,
+            role=m.role,
+            is_active=m.is_active,
+            created_at=m.created_at,
+            _organization_id=m.organization_id,
+        )
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Iterable[str], required=False):
+        return await nodes_of(info, "contact", node_ids, cls.from_model, required)
+
+    @strawberry.field(description="A customer's organization; null for staff.")
+    async def organization(self, info: strawberry.Info) -> Organization | None:
+        if self._organization_id is None:
+            return None
+        row = await loaders_of(info).organization.load(self._organization_id)
+        return Organization.from_model(row) if row else None
+
+
+async def contact_or_none(info: strawberry.Info, contact_id: int | None) -> Contact | None:
+    """A related contact, or null if there is none or the viewer may not see it."""
+    if contact_id is None:
+        return None
+    row = await loaders_of(info).contact.load(contact_id)
+    return Contact.from_model(row) if row else None
+
+
+@strawberry.type
+class ContactQueries:
+    @strawberry.field(description="People you may see. Customers see their organization and staff.")
+    async def contacts(
+        self,
+        info: strawberry.Info,
+        organization_id: strawberry.ID | None = None,
+        role: Role | None = None,
+        search: str | None = None,
+        include_inactive: bool = False,
+    ) -> list[Contact]:
+        rows = await contacts.listing(
+            viewer_of(info),
+            organization_id=decode_optional(organization_id, "Organization", "organizationId"),
+            role=role,
+            search=search,
+            include_inactive=include_inactive,
+        )
+        return [Contact.from_model(c) for c in rows]
+
+
+@strawberry.input
+class CreateContactInput:
+    name: str
+    email: str
+    role: Role
+    organization_id: strawberry.ID | None = None
+    password: str | None = strawberry.field(
+        default=None, description="Without one, the contact cannot sign in with a password."
+    )
+    telegram: str | None = None
+    phone: str | None = None
+
+
+@strawberry.input
+class UpdateContactInput:
+    contact_id: strawberry.ID
+    name: str | None = strawberry.UNSET
+    email: str | None = strawberry.UNSET
+    telegram: str | None = strawberry.UNSET
+    phone: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class ChangeRoleInput:
+    contact_id: strawberry.ID
+    role: Role
+    organization_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Required when the new role is CUSTOMER."
+    )
+
+
+@strawberry.input
+class ContactIdInput:
+    contact_id: strawberry.ID
+
+
+@strawberry.type
+class ContactPayload:
+    contact: Contact | None
+    errors: list[UserError]
+
+
+async def _payload(work) -> ContactPayload:
+    result, errors = await attempt(work)
+    return ContactPayload(contact=Contact.from_model(result) if result else None, errors=errors)
+
+
+def _contact_id(value) -> int:
+    return decode_id(value, "Contact", "contactId")
+
+
+@strawberry.type
+class ContactMutations:
+    @strawberry.mutation(description="Admins: add a customer, agent or admin.")
+    async def create_contact(
+        self, info: strawberry.Info, input: CreateContactInput
+    ) -> ContactPayload:
+        return await _payload(
+            lambda: contacts.create(
+                viewer_of(info),
+                name=input.name,
+                email=input.email,
+                role=input.role,
+                organization_id=decode_optional(
+                    input.organization_id, "Organization", "organizationId"
+                ),
+                password=input.password,
+                telegram=input.telegram,
+                phone=input.phone,
+            )
+        )
+
+    @strawberry.mutation(description="Edit your own details; admins edit anyone's.")
+    async def update_contact(
+        self, info: strawberry.Info, input: UpdateContactInput
+    ) -> ContactPayload:
+        fields = {
+            k: v for k, v in vars(input).items() if k != "contact_id" and v is not strawberry.UNSET
+        }
+        return await _payload(
+            lambda: contacts.update(viewer_of(info), _contact_id(input.contact_id), fields)
+        )
+
+    @strawberry.mutation(description="Admins: make someone a customer, agent or admin.")
+    async def change_contact_role(
+        self, info: strawberry.Info, input: ChangeRoleInput
+    ) -> ContactPayload:
+        return await _payload(
+            lambda: contacts.change_role(
+                viewer_of(info),
+                _contact_id(input.contact_id),
+                input.role,
+                decode_optional(input.organization_id, "Organization", "organizationId"),
+            )
+        )
+
+    @strawberry.mutation(description="Admins: every token of the person stops working at once.")
+    async def deactivate_contact(
+        self, info: strawberry.Info, input: ContactIdInput
+    ) -> ContactPayload:
+        return await _payload(
+            lambda: contacts.set_active(viewer_of(info), _contact_id(input.contact_id), False)
+        )
+
+    @strawberry.mutation(description="Admins: let a deactivated person sign in again.")
+    async def reactivate_contact(
+        self, info: strawberry.Info, input: ContactIdInput
+    ) -> ContactPayload:
+        return await _payload(
+            lambda: contacts.set_active(viewer_of(info), _contact_id(input.contact_id), True)
+        )

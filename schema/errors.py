@@ -1,0 +1,78 @@
+"""Domain errors -> GraphQL. Expected failures go into a payload's `errors`; the others
+(unauthenticated, forbidden, not found) become top-level errors with `extensions.code`."""
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.relay.types import GlobalIDValueError
+
+from helpdesk.resolvers.errors import Conflict, DomainError, IllegalTransition, InvalidInput
+
+T = TypeVar("T")
+
+
+@strawberry.type(description="An expected failure of a mutation: nothing was changed.")
+class UserError:
+    code: str
+    field: str | None = strawberry.field(description="The input field at fault, if one is.")
+    message: str
+
+
+def user_errors(error: DomainError) -> list[UserError]:
+    if isinstance(error, InvalidInput):
+        return [UserError(code=p.code, field=p.field, message=p.message) for p in error.problems]
+    return [UserError(code=error.code, field=None, message=error.message)]
+
+
+async def attempt(work: Callable[[], Awaitable[T]]) -> tuple[T | None, list[UserError]]:
+    """Runs a resolver for a mutation payload: its result, or the user errors it raised
+    (decoding the input's IDs included, so pass a lambda)."""
+    try:
+        return await work(), []
+    except (InvalidInput, Conflict, IllegalTransition) as error:
+        return None, user_errors(error)
+
+
+def _with_code(error: GraphQLError) -> GraphQLError:
+    original = error.original_error
+    if isinstance(original, DomainError):
+        extensions = {"code": original.code}
+        if isinstance(original, InvalidInput):
+            extensions["problems"] = [vars(p) for p in original.problems]
+        return GraphQLError(
+            original.message,
+            nodes=error.nodes,
+            path=error.path,
+            original_error=original,
+            extensions=extensions,
+        )
+    if isinstance(original, GlobalIDValueError):
+        return GraphQLError(
+            str(original), nodes=error.nodes, path=error.path, extensions={"code": "NOT_FOUND"}
+        )
+    return error
+
+
+class DomainErrors(SchemaExtension):
+    """Gives every domain error raised in a query or nested field its `extensions.code`."""
+
+    def _rewrite(self, result) -> None:
+        if result is not None and result.errors:
+            result.errors = [_with_code(e) for e in result.errors]
+
+    def on_operation(self):
+        yield
+        self._rewrite(self.execution_context.result)
+
+    async def on_stream_result(self, result):  # subscriptions: every event
+        self._rewrite(result)
+
+
+def keep_unmasked(error: GraphQLError) -> bool:
+    """For MaskErrors in production: hide details of unexpected errors only."""
+    if error.original_error is None or isinstance(error.original_error, GraphQLError):
+        return False  # syntax, validation and limit errors say what the client did wrong
+    return not (error.extensions and "code" in error.extensions)

@@ -1,0 +1,171 @@
+from collections.abc import Iterable
+from datetime import datetime
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from helpdesk import models
+from helpdesk.resolvers import log_events
+from helpdesk.resolvers.pagination import SortKey, paginate
+from helpdesk.schema.catalog import Category, Module
+from helpdesk.schema.connections import Connection, connection
+from helpdesk.schema.contacts import Contact, contact_or_none
+from helpdesk.schema.context import loaders_of, viewer_of
+from helpdesk.schema.errors import UserError, attempt
+from helpdesk.schema.ids import decode_id
+from helpdesk.schema.nodes import nodes_of
+from helpdesk.schema.tickets import Ticket
+
+LogEventKind = strawberry.enum(models.LogKind, name="LogEventKind")
+
+
+@strawberry.type(description="One field's change: old -> new.")
+class FieldChange:
+    field: str
+    old_value: JSON | None
+    new_value: JSON | None
+
+
+@strawberry.type(
+    description="One thing that happened: the audit trail, a ticket's history "
+    "and the Data Log are all made of these."
+)
+class LogEvent(relay.Node):
+    id: relay.NodeID[int]
+    logging_id: int = strawberry.field(description='The Data Log\'s "Logging ID".')
+    kind: LogEventKind
+    occurred_at: datetime = strawberry.field(description='The Data Log\'s "Date".')
+    _model: strawberry.Private[models.LogEvent]
+
+    @classmethod
+    def from_model(cls, m: models.LogEvent) -> "LogEvent":
+        return cls(id=m.id, logging_id=m.id, kind=m.kind, occurred_at=m.occurred_at, _model=m)
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Iterable[str], required=False):
+        return await nodes_of(info, "log_event", node_ids, cls.from_model, required)
+
+    @strawberry.field
+    async def actor(self, info: strawberry.Info) -> Contact | None:
+        return await contact_or_none(info, self._model.actor_id)
+
+    async def _ticket(self, info: strawberry.Info) -> models.Ticket | None:
+        if self._model.ticket_id is None:
+            return None
+        return await loaders_of(info).ticket.load(self._model.ticket_id)
+
+    @strawberry.field
+    async def ticket(self, info: strawberry.Info) -> Ticket | None:
+        row = await self._ticket(info)
+        return Ticket.from_model(row) if row else None
+
+    @strawberry.field(description='The Data Log\'s "#".')
+    def ticket_number(self) -> int | None:
+        if self._model.ticket_id is None:
+            return None
+        return self._model.ticket_id + models.NUMBER_OFFSET
+
+    @strawberry.field(description="The ticket's module, as the Data Log shows it.")
+    async def module(self, info: strawberry.Info) -> Module | None:
+        row = await self._ticket(info)
+        if row is None or row.module_id is None:
+            return None
+        return Module.from_model(await loaders_of(info).module.load(row.module_id))
+
+    @strawberry.field(description="The ticket's category, as the Data Log shows it.")
+    async def category(self, info: strawberry.Info) -> Category | None:
+        row = await self._ticket(info)
+        if row is None:
+            return None
+        return Category.from_model(await loaders_of(info).category.load(row.category_id))
+
+    @strawberry.field(description="The ticket's description, as the Data Log shows it.")
+    async def description(self, info: strawberry.Info) -> str | None:
+        row = await self._ticket(info)
+        return row.description if row else None
+
+    @strawberry.field(description="Changed fields as old -> new; other facts with no old value.")
+    def changes(self) -> list[FieldChange]:
+        out = []
+        for name, value in self._model.changes.items():
+            if isinstance(value, list) and len(value) == 2:
+                out.append(FieldChange(field=name, old_value=value[0], new_value=value[1]))
+            else:
+                out.append(FieldChange(field=name, old_value=None, new_value=value))
+        return out
+
+
+@strawberry.type
+class LogEventQueries:
+    @strawberry.field(description="Seed 000's Data Log: your closed tickets, newest first.")
+    async def data_log(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[LogEvent]:
+        page = await paginate(
+            await log_events.data_log(viewer_of(info)),
+            SortKey("id"),
+            descending=True,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            max_size=info.context.settings.max_page_size,
+        )
+        return connection(page, LogEvent.from_model)
+
+    @strawberry.field(description="View Logging Event: one event, by its Logging ID.")
+    async def log_event(self, info: strawberry.Info, id: int) -> LogEvent:
+        return LogEvent.from_model(await log_events.get(viewer_of(info), id))
+
+
+@strawberry.input
+class ClearDataLogInput:
+    confirm: bool = strawberry.field(description='Seed 000\'s "Confirm" button: must be true.')
+
+
+@strawberry.input
+class DeleteLogEventInput:
+    log_event_id: strawberry.ID
+
+
+@strawberry.type
+class ClearDataLogPayload:
+    cleared_count: int | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class DeleteLogEventPayload:
+    log_event: LogEvent | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class LogEventMutations:
+    @strawberry.mutation(description="Clear History: empties your Data Log. The audit trail stays.")
+    async def clear_data_log(
+        self, info: strawberry.Info, input: ClearDataLogInput
+    ) -> ClearDataLogPayload:
+        count, errors = await attempt(
+            lambda: log_events.clear_data_log(viewer_of(info), confirm=input.confirm)
+        )
+        return ClearDataLogPayload(cleared_count=count, errors=errors)
+
+    @strawberry.mutation(description="Delete Log Event: hides one entry from your Data Log.")
+    async def delete_log_event(
+        self, info: strawberry.Info, input: DeleteLogEventInput
+    ) -> DeleteLogEventPayload:
+        event, errors = await attempt(
+            lambda: log_events.delete_data_log_entry(
+                viewer_of(info), decode_id(input.log_event_id, "LogEvent", "logEventId")
+            )
+        )
+        return DeleteLogEventPayload(
+            log_event=LogEvent.from_model(event) if event else None, errors=errors
+        )

@@ -1,0 +1,23 @@
+from collections.abc import Callable, Iterable
+
+import strawberry
+
+from helpdesk.resolvers.errors import NotFound
+from helpdesk.resolvers.viewer import require_viewer
+from helpdesk.schema.context import loaders_of, viewer_of
+
+
+async def nodes_of(
+    info: strawberry.Info, loader_name: str, node_ids: Iterable[str], convert: Callable, required
+):
+    """`resolve_nodes` for every Node type: loads through the viewer's scoped loader, so an
+    object the viewer may not see is "not found" (`node`) or null (`nodes`)."""
+    require_viewer(viewer_of(info))
+    loader = getattr(loaders_of(info), loader_name)
+    keys = [int(i) if str(i).isdigit() else None for i in node_ids]
+    valid = [k for k in keys if k is not None]
+    rows = dict(zip(valid, await loader.load_many(valid), strict=True))
+    results = [convert(rows[k]) if k is not None and rows.get(k) else None for k in keys]
+    if required and None in results:
+        raise NotFound("no object with that ID")
+    return results

@@ -1,0 +1,250 @@
+from collections.abc import Iterable
+from datetime import date, datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import relay
+
+from helpdesk import models
+from helpdesk.resolvers import tickets, tickets_grid
+from helpdesk.schema.catalog import Category, Module
+from helpdesk.schema.connections import Connection, connection
+from helpdesk.schema.contacts import Contact, contact_or_none
+from helpdesk.schema.context import loaders_of, viewer_of
+from helpdesk.schema.ids import decode_many, decode_optional
+from helpdesk.schema.nodes import nodes_of
+from helpdesk.schema.organizations import Organization
+
+if TYPE_CHECKING:
+    from helpdesk.schema.comments import Comment
+    from helpdesk.schema.log_events import LogEvent
+
+TicketStatus = strawberry.enum(models.Status, name="TicketStatus")
+TicketPriority = strawberry.enum(models.Priority, name="TicketPriority")
+TicketChannel = strawberry.enum(
+    models.Channel, name="TicketChannel", description="OFFLINE is like an e-mail; CHAT is live."
+)
+TicketSort = strawberry.enum(tickets_grid.TicketSort, name="TicketSortField")
+
+
+@strawberry.type(description="A support ticket: the fields of both seed documents.")
+class Ticket(relay.Node):
+    id: relay.NodeID[int]
+    number: int = strawberry.field(description="The human ticket number, as in #1042.")
+    summary: str
+    description: str
+    status: TicketStatus
+    priority: TicketPriority
+    channel: TicketChannel
+    cc_emails: list[str] = strawberry.field(description="CC addresses that are not contacts.")
+    error_code: str | None
+    wallet_address: str | None = strawberry.field(
+        description="Public wallet address or transaction hash."
+    )
+    wallet_provider: str | None
+    device: str | None
+    rating: int | None = strawberry.field(description="1-5, given when confirming resolution.")
+    feedback: str | None
+    created_at: datetime
+    updated_at: datetime
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    days_open: int = strawberry.field(description="Whole days from creation to closing or now.")
+    version: int = strawberry.field(description="Pass as expectedVersion to detect lost updates.")
+    _model: strawberry.Private[models.Ticket]
+
+    @classmethod
+    def from_model(cls, m: models.Ticket) -> "Ticket":
+        return cls(
+            id=m.id,
+            number=m.number,
+            summary=m.summary,
+            description=m.description,
+            status=m.status,
+            priority=m.priority,
+            channel=m.channel,
+            cc_emails=list(m.cc_emails or []),
+            error_code=m.error_code,
+            wallet_address=m.wallet_address,
+            wallet_provider=m.wallet_provider,
+            device=m.device,
+            rating=m.rating,
+            feedback=m.feedback,
+            created_at=m.created_at,
+            updated_at=m.updated_at,
+            resolved_at=m.resolved_at,
+            closed_at=m.closed_at,
+            days_open=m.days_open,
+            version=m.version,
+            _model=m,
+        )
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Iterable[str], required=False):
+        return await nodes_of(info, "ticket", node_ids, cls.from_model, required)
+
+    @staticmethod
+    def to_global(ticket_id: int) -> strawberry.ID:
+        return strawberry.ID(str(relay.GlobalID("Ticket", str(ticket_id))))
+
+    @strawberry.field
+    async def organization(self, info: strawberry.Info) -> Organization:
+        return Organization.from_model(
+            await loaders_of(info).organization.load(self._model.organization_id)
+        )
+
+    @strawberry.field(description="Who receives all communication about the ticket.")
+    async def primary_contact(self, info: strawberry.Info) -> Contact | None:
+        return await contact_or_none(info, self._model.primary_contact_id)
+
+    @strawberry.field(description="Others of the organization who receive the communication.")
+    async def cc_contacts(self, info: strawberry.Info) -> list[Contact]:
+        links = await loaders_of(info).cc_contacts_by_ticket.load(self._model.id)
+        return [Contact.from_model(link.contact) for link in links]
+
+    @strawberry.field(description='The staff member handling it ("Assigned To"); null if none.')
+    async def owner(self, info: strawberry.Info) -> Contact | None:
+        return await contact_or_none(info, self._model.owner_id)
+
+    @strawberry.field(description="Who opened the ticket (the submitter).")
+    async def created_by(self, info: strawberry.Info) -> Contact | None:
+        return await contact_or_none(info, self._model.created_by_id)
+
+    @strawberry.field
+    async def updated_by(self, info: strawberry.Info) -> Contact | None:
+        return await contact_or_none(info, self._model.updated_by_id)
+
+    @strawberry.field
+    async def category(self, info: strawberry.Info) -> Category:
+        return Category.from_model(await loaders_of(info).category.load(self._model.category_id))
+
+    @strawberry.field(description="The module or service it is about.")
+    async def module(self, info: strawberry.Info) -> Module | None:
+        if self._model.module_id is None:
+            return None
+        return Module.from_model(await loaders_of(info).module.load(self._model.module_id))
+
+    @strawberry.field(description="The conversation, oldest first. Customers never see notes.")
+    async def comments(
+        self, info: strawberry.Info
+    ) -> list[Annotated["Comment", strawberry.lazy("helpdesk.schema.comments")]]:
+        from helpdesk.schema.comments import Comment
+
+        rows = await loaders_of(info).comments_by_ticket.load(self._model.id)
+        return [Comment.from_model(c) for c in rows]
+
+    @strawberry.field(description="Everything that happened to the ticket, oldest first.")
+    async def history(
+        self, info: strawberry.Info
+    ) -> list[Annotated["LogEvent", strawberry.lazy("helpdesk.schema.log_events")]]:
+        from helpdesk.schema.log_events import LogEvent
+
+        rows = await loaders_of(info).history_by_ticket.load(self._model.id)
+        return [LogEvent.from_model(e) for e in rows]
+
+
+@strawberry.input(description="The grid's search boxes. Unset means any.")
+class TicketFilter:
+    number: int | None = None
+    primary_contact: str | None = strawberry.field(
+        default=None, description="Name or e-mail; `*` is a wildcard."
+    )
+    primary_contact_id: strawberry.ID | None = None
+    organization_name: str | None = strawberry.field(default=None, description="`*` is a wildcard.")
+    organization_id: strawberry.ID | None = None
+    assigned_to_id: strawberry.ID | None = None
+    unassigned: bool | None = None
+    status: list[TicketStatus] | None = strawberry.field(
+        default=None, description="Naming RESOLVED or CLOSED here shows them."
+    )
+    priority: list[TicketPriority] | None = None
+    category_id: list[strawberry.ID] | None = None
+    module_id: list[strawberry.ID] | None = None
+    channel: TicketChannel | None = None
+    summary: str | None = strawberry.field(
+        default=None, description="Keywords that must all appear in the summary."
+    )
+    created_from: date | None = None
+    created_to: date | None = strawberry.field(default=None, description="Inclusive.")
+    updated_from: date | None = None
+    updated_to: date | None = strawberry.field(default=None, description="Inclusive.")
+    include_resolved: bool = False
+    include_closed: bool = False
+
+    def to_domain(self) -> tickets_grid.TicketFilter:
+        return tickets_grid.TicketFilter(
+            number=self.number,
+            primary_contact=self.primary_contact,
+            primary_contact_id=decode_optional(
+                self.primary_contact_id, "Contact", "primaryContactId"
+            ),
+            organization_name=self.organization_name,
+            organization_id=decode_optional(self.organization_id, "Organization", "organizationId"),
+            owner_id=decode_optional(self.assigned_to_id, "Contact", "assignedToId"),
+            unassigned=self.unassigned,
+            statuses=list(self.status or []),
+            priorities=list(self.priority or []),
+            category_ids=decode_many(self.category_id or [], "Category", "categoryId"),
+            module_ids=decode_many(self.module_id or [], "Module", "moduleId"),
+            channel=self.channel,
+            summary=self.summary,
+            created_from=self.created_from,
+            created_to=self.created_to,
+            updated_from=self.updated_from,
+            updated_to=self.updated_to,
+            include_resolved=self.include_resolved,
+            include_closed=self.include_closed,
+        )
+
+
+@strawberry.enum
+class SortDirection(Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@strawberry.input
+class TicketOrder:
+    field: TicketSort = TicketSort.NUMBER
+    direction: SortDirection = SortDirection.DESC
+
+
+@strawberry.type
+class TicketQueries:
+    @strawberry.field(description="A ticket by its number; null if you may not see it.")
+    async def ticket(self, info: strawberry.Info, number: int) -> Ticket | None:
+        row = await tickets.get_by_number(viewer_of(info), number)
+        return Ticket.from_model(row) if row else None
+
+    @strawberry.field(
+        description="The ticket grid. Resolved and closed tickets are hidden "
+        "unless the filter includes them."
+    )
+    async def tickets(
+        self,
+        info: strawberry.Info,
+        filter: TicketFilter | None = None,
+        order_by: TicketOrder | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Ticket]:
+        order_by = order_by or TicketOrder()
+        page = await tickets_grid.grid(
+            viewer_of(info),
+            (filter or TicketFilter()).to_domain(),
+            sort=tickets_grid.TicketSort(order_by.field.value),
+            descending=order_by.direction is SortDirection.DESC,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            max_size=info.context.settings.max_page_size,
+        )
+        return connection(page, Ticket.from_model)
+
+    @strawberry.field(description="Your resolved tickets waiting for you to confirm them.")
+    async def tickets_awaiting_confirmation(self, info: strawberry.Info) -> list[Ticket]:
+        return [Ticket.from_model(t) for t in await tickets.awaiting_confirmation(viewer_of(info))]
