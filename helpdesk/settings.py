@@ -21,7 +21,12 @@ class Settings:
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 5000
-    session_hours: int = 24 * 14
+    max_subscriptions_per_connection: int = 20
+    max_ws_message_bytes: int = 64 * 1024
+    ws_init_timeout_seconds: float = 10.0
+    # How often the live-event tailer looks for events committed without a bus hint
+    # (another process on the same database, or a lost hint).
+    tailer_poll_seconds: float = 1.0
 
     @property
     def production(self) -> bool:

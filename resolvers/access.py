@@ -55,6 +55,17 @@ def log_events(viewer: Viewer) -> QuerySet[LogEvent]:
     )
 
 
+def can_see_log_event(viewer: Viewer, event: LogEvent) -> bool:
+    """The in-memory twin of `log_events`, for live delivery."""
+    if viewer.is_staff:
+        return True
+    return (
+        event.organization_id == viewer.organization_id
+        and not event.internal
+        and event.ticket_id is not None
+    )
+
+
 def can_see_comment(viewer: Viewer, comment: Comment) -> bool:
     return viewer.is_staff or comment.kind is not CommentKind.INTERNAL_NOTE
 

@@ -15,16 +15,41 @@ from tortoise.queryset import QuerySet
 from helpdesk.resolvers.errors import invalid
 
 
+def integer(bits: int) -> Callable[[Any], int]:
+    """Decodes an integer that a column of `bits` bits can hold. Anything else (floats,
+    booleans, values the database would overflow on) is not a cursor we made."""
+    low, high = -(2 ** (bits - 1)), 2 ** (bits - 1)
+
+    def decode(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value < high:
+            raise ValueError(f"not a {bits}-bit integer: {value!r}")
+        return value
+
+    return decode
+
+
+INT, BIGINT = integer(32), integer(64)
+
+
+def _aware_datetime(value: Any) -> datetime:
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError("a cursor's time has a timezone")
+    return moment
+
+
 @dataclass(frozen=True)
 class SortKey:
-    """A column to sort by, with how its values go into a cursor and come back."""
+    """A column to sort by, with how its values go into a cursor and come back, and how
+    the row id comes back (its column's size)."""
 
     column: str
     encode: Callable[[Any], Any] = int
-    decode: Callable[[Any], Any] = int
+    decode: Callable[[Any], Any] = BIGINT
+    decode_id: Callable[[Any], int] = BIGINT
 
 
-DATETIME = {"encode": datetime.isoformat, "decode": datetime.fromisoformat}
+DATETIME = {"encode": datetime.isoformat, "decode": _aware_datetime}
 
 
 @dataclass
@@ -44,7 +69,7 @@ def encode_cursor(key: SortKey, row: Any) -> str:
 def _decode_cursor(key: SortKey, field: str, cursor: str) -> tuple[Any, int]:
     try:
         value, row_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return key.decode(value), int(row_id)
+        return key.decode(value), key.decode_id(row_id)
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
         raise invalid(field, "INVALID_CURSOR", f"{field} is not a cursor from this list") from None
 

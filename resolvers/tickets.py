@@ -230,6 +230,8 @@ async def update(
         _require_open(ticket)
         checks = Checks()
         clean = await _clean(viewer, checks, fields, current=ticket)
+        if ticket.channel is Channel.OFFLINE and clean.get("description") == "":
+            checks.add("description", "REQUIRED", "an offline ticket needs a description")
         checks.done()
 
         changes: dict[str, list[Any]] = {}

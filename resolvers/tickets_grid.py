@@ -6,10 +6,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from tortoise.expressions import Q
+from tortoise.functions import Count
 
 from helpdesk.models import NUMBER_OFFSET, Channel, Priority, Status
 from helpdesk.resolvers import access
-from helpdesk.resolvers.pagination import DATETIME, Page, SortKey, paginate
+from helpdesk.resolvers.pagination import DATETIME, INT, Page, SortKey, paginate
 from helpdesk.resolvers.search import wildcard_filter
 from helpdesk.resolvers.validation import Checks
 from helpdesk.resolvers.viewer import Viewer, require_viewer
@@ -23,12 +24,13 @@ class TicketSort(StrEnum):
     STATUS = "STATUS"
 
 
+# Ticket ids are 32-bit; priority and status are stored as their enum's rank.
 SORT_KEYS = {
-    TicketSort.NUMBER: SortKey("id"),
-    TicketSort.CREATED_AT: SortKey("created_at", **DATETIME),
-    TicketSort.UPDATED_AT: SortKey("updated_at", **DATETIME),
-    TicketSort.PRIORITY: SortKey("priority"),
-    TicketSort.STATUS: SortKey("status"),
+    TicketSort.NUMBER: SortKey("id", decode=INT, decode_id=INT),
+    TicketSort.CREATED_AT: SortKey("created_at", **DATETIME, decode_id=INT),
+    TicketSort.UPDATED_AT: SortKey("updated_at", **DATETIME, decode_id=INT),
+    TicketSort.PRIORITY: SortKey("priority", decode=lambda v: Priority(INT(v)), decode_id=INT),
+    TicketSort.STATUS: SortKey("status", decode=lambda v: Status(INT(v)), decode_id=INT),
 }
 
 
@@ -139,3 +141,110 @@ async def grid(
         before=before,
         max_size=max_size,
     )
+
+
+@dataclass(frozen=True)
+class TicketFacts:
+    """What the grid's filters look at, for matching live events in memory. Built from a
+    ticket with its organization and primary contact loaded."""
+
+    id: int
+    organization_id: int
+    organization_name: str
+    primary_contact_id: int
+    primary_contact_name: str
+    primary_contact_email: str
+    owner_id: int | None
+    status: Status
+    priority: Priority
+    category_id: int
+    module_id: int | None
+    channel: Channel
+    summary: str
+    created_at: datetime
+    updated_at: datetime
+
+
+def _wildcard_matches(pattern: str, text: str) -> bool:
+    """The in-memory twin of search.wildcard_filter."""
+    pattern, text = pattern.strip().lower(), text.lower()
+    if "*" not in pattern:
+        return pattern in text
+    parts = pattern.split("*")
+    if not text.startswith(parts[0]) or not text.endswith(parts[-1]):
+        return False
+    return all(middle in text for middle in parts[1:-1])
+
+
+def matches(f: TicketFilter, t: TicketFacts) -> bool:
+    """The in-memory twin of `_conditions`: a test checks they agree on every filter."""
+    if f.number is not None and t.id != f.number - NUMBER_OFFSET:
+        return False
+    if f.primary_contact and not (
+        _wildcard_matches(f.primary_contact, t.primary_contact_name)
+        or _wildcard_matches(f.primary_contact, t.primary_contact_email)
+    ):
+        return False
+    if f.primary_contact_id is not None and t.primary_contact_id != f.primary_contact_id:
+        return False
+    if f.organization_name and not _wildcard_matches(f.organization_name, t.organization_name):
+        return False
+    if f.organization_id is not None and t.organization_id != f.organization_id:
+        return False
+    if f.owner_id is not None and t.owner_id != f.owner_id:
+        return False
+    if f.unassigned is not None and (t.owner_id is None) != f.unassigned:
+        return False
+    if f.statuses:
+        if t.status not in f.statuses:
+            return False
+    elif (t.status is Status.RESOLVED and not f.include_resolved) or (
+        t.status is Status.CLOSED and not f.include_closed
+    ):
+        return False
+    if f.priorities and t.priority not in f.priorities:
+        return False
+    if f.category_ids and t.category_id not in f.category_ids:
+        return False
+    if f.module_ids and t.module_id not in f.module_ids:
+        return False
+    if f.channel is not None and t.channel is not f.channel:
+        return False
+    if f.summary and not all(w.lower() in t.summary.lower() for w in f.summary.split()):
+        return False
+    for start, end, value in (
+        (f.created_from, f.created_to, t.created_at),
+        (f.updated_from, f.updated_to, t.updated_at),
+    ):
+        if start and value < _day_start(start):
+            return False
+        if end and value >= _day_start(end + timedelta(days=1)):
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class TicketStats:
+    total: int
+    by_status: dict[Status, int]
+    by_priority: dict[Priority, int]
+
+
+async def stats(viewer: Viewer | None, f: TicketFilter) -> TicketStats:
+    """Counts for a dashboard: how many matching tickets per status and per priority."""
+    viewer = require_viewer(viewer)
+    query = access.tickets(viewer).filter(_conditions(f))
+    by_status = {s: 0 for s in Status}
+    by_priority = {p: 0 for p in Priority}
+    rows = await query.annotate(n=Count("id")).group_by("status", "priority").values(
+        "status", "priority", "n"
+    )
+    for row in rows:
+        by_status[Status(row["status"])] += row["n"]
+        by_priority[Priority(row["priority"])] += row["n"]
+    return TicketStats(sum(by_status.values()), by_status, by_priority)
+
+
+def validate(f: TicketFilter) -> None:
+    """Raises the same errors the grid would for this filter."""
+    _conditions(f)

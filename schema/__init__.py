@@ -21,6 +21,7 @@ from helpdesk.schema.organizations import OrganizationMutations, OrganizationQue
 from helpdesk.schema.ticket_mutations import TicketMutations
 from helpdesk.schema.tickets import TicketQueries
 from helpdesk.settings import Settings
+from helpdesk.subscriptions.fields import Subscription
 
 
 def _query_type() -> type:
@@ -73,4 +74,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             DisableIntrospection,
             lambda: MaskErrors(should_mask_error=keep_unmasked, error_message="Internal error."),
         ]
-    return strawberry.Schema(query=_query_type(), mutation=Mutation, extensions=extensions)
+    return strawberry.Schema(
+        query=_query_type(), mutation=Mutation, subscription=Subscription, extensions=extensions
+    )

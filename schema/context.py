@@ -17,6 +17,8 @@ class Context:
     loaders: Loaders = field(init=False)
     # Filled by graphql-transport-ws's connection_init.
     connection_params: dict | None = None
+    # Websockets: the live-event stream's position when the viewer was authenticated.
+    checked_through: int = 0
 
     def __post_init__(self) -> None:
         self.set_viewer(self.viewer)

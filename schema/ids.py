@@ -1,9 +1,26 @@
 """Global IDs in inputs: `decode_id` turns one into the row id of the expected type."""
 
+import re
+
 import strawberry
 from strawberry import relay
 
 from helpdesk.resolvers.errors import invalid
+
+# Row ids are 32-bit integers, log events' 64-bit: a number beyond names no row, and would
+# overflow the database's integer parameter (an internal error instead of "not found").
+MAX_ROW_ID = 2**31 - 1
+MAX_BIG_ROW_ID = 2**63 - 1
+DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+def row_id(node_id: object, *, big: bool = False) -> int | None:
+    """The row id a global ID's node part names, or None if it cannot name one."""
+    text = str(node_id)
+    if not DIGITS.fullmatch(text):
+        return None
+    value = int(text)
+    return value if 0 < value <= (MAX_BIG_ROW_ID if big else MAX_ROW_ID) else None
 
 
 def decode_id(value: strawberry.ID | str, type_name: str, field: str) -> int:
@@ -11,7 +28,10 @@ def decode_id(value: strawberry.ID | str, type_name: str, field: str) -> int:
         global_id = relay.GlobalID.from_id(value)
         if global_id.type_name != type_name:
             raise ValueError
-        return int(global_id.node_id)
+        pk = row_id(global_id.node_id, big=type_name == "LogEvent")
+        if pk is None:
+            raise ValueError
+        return pk
     except (ValueError, TypeError):
         raise invalid(field, "INVALID_ID", f"{field} is not the ID of a {type_name}") from None
 

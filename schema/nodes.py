@@ -5,6 +5,7 @@ import strawberry
 from helpdesk.resolvers.errors import NotFound
 from helpdesk.resolvers.viewer import require_viewer
 from helpdesk.schema.context import loaders_of, viewer_of
+from helpdesk.schema.ids import row_id
 
 
 async def nodes_of(
@@ -14,7 +15,7 @@ async def nodes_of(
     object the viewer may not see is "not found" (`node`) or null (`nodes`)."""
     require_viewer(viewer_of(info))
     loader = getattr(loaders_of(info), loader_name)
-    keys = [int(i) if str(i).isdigit() else None for i in node_ids]
+    keys = [row_id(i, big=loader_name == "log_event") for i in node_ids]
     valid = [k for k in keys if k is not None]
     rows = dict(zip(valid, await loader.load_many(valid), strict=True))
     results = [convert(rows[k]) if k is not None and rows.get(k) else None for k in keys]

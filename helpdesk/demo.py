@@ -1,0 +1,663 @@
+"""Demo data: a help desk for a crypto platform. Four customer organizations with their
+people, three agents, an admin, and a few hundred tickets spread over the last 90 days, in
+every status, with replies, internal notes, ratings and history.
+
+Everything is written through the resolvers, so tickets, comments and log events are exactly
+what the API would write; only their timestamps are moved back afterwards. Steps of all
+tickets run in time order, so ids and times agree."""
+
+import heapq
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from helpdesk.models import (
+    Category,
+    Channel,
+    Comment,
+    CommentKind,
+    Contact,
+    LogEvent,
+    Module,
+    Organization,
+    Priority,
+    Role,
+    Status,
+    Ticket,
+)
+from helpdesk.resolvers import accounts, catalog, comments, contacts, organizations, tickets
+from helpdesk.resolvers.viewer import Viewer
+
+PASSWORD = "helpdesk-demo"
+ADMIN = ("Ada Okafor", "admin@helpdesk.example")
+AGENTS = [
+    ("Marco Rossi", "marco@helpdesk.example"),
+    ("Priya Natarajan", "priya@helpdesk.example"),
+    ("Jonas Weber", "jonas@helpdesk.example"),
+]
+# Organization -> (its customers, the modules it files tickets about).
+ORGANIZATIONS: dict[str, tuple[list[tuple[str, str, str | None]], list[str]]] = {
+    "Nimbus Wallet": (
+        [
+            ("Lena Fischer", "lena@nimbuswallet.example", "@lena_fischer"),
+            ("Tom Becker", "tom@nimbuswallet.example", None),
+            ("Aiko Tanaka", "aiko@nimbuswallet.example", "@aiko_t"),
+        ],
+        ["Wallet", "Account & Security", "Portfolio Tracker"],
+    ),
+    "Harborline Exchange": (
+        [
+            ("Carlos Mendes", "carlos@harborline.example", "@cmendes"),
+            ("Sofia Lindqvist", "sofia@harborline.example", None),
+            ("Omar Haddad", "omar@harborline.example", "@omar_hd"),
+        ],
+        ["Exchange", "Account & Security", "Wallet", "Payments API"],
+    ),
+    "Validator Collective": (
+        [
+            ("Nina Petrova", "nina@validatorcollective.example", "@nina_validates"),
+            ("Kwame Mensah", "kwame@validatorcollective.example", None),
+        ],
+        ["Staking", "Wallet", "Portfolio Tracker"],
+    ),
+    "Mintpay Labs": (
+        [
+            ("Grace Liu", "grace@mintpay.example", "@grace_liu"),
+            ("Daniel Novak", "daniel@mintpay.example", None),
+            ("Fatima Zahra", "fatima@mintpay.example", "@fzahra"),
+        ],
+        ["Payments API", "Account & Security", "Exchange"],
+    ),
+}
+MODULES = [
+    "Wallet",
+    "Exchange",
+    "Staking",
+    "Portfolio Tracker",
+    "Payments API",
+    "Account & Security",
+]
+
+
+@dataclass(frozen=True)
+class Template:
+    module: str
+    category: int  # position of the default category: 1 General Support ... 5 Custom Report
+    summary: str
+    description: str
+    wallet: str | None = None  # "address" or "tx": what goes in the wallet address field
+    codes: tuple[str, ...] = ()
+    device: bool = False
+    provider: bool = False
+    priority: Priority = Priority.NORMAL
+
+
+T = Template
+# A data table: one ticket kind per entry, kept compact.
+# fmt: off
+TEMPLATES = [
+    T("Wallet", 2, "Balance not updated after {asset} deposit",
+      "We sent {amount} {asset} to {address} {days} days ago. The transaction ({tx}) is "
+      "confirmed on-chain but the wallet still shows the old balance.",
+      wallet="tx", provider=True, priority=Priority.HIGH),
+    T("Wallet", 2, "Transaction stuck as pending: {code}",
+      "A {asset} transfer from {address} has been pending for hours and the app shows {code}. "
+      "Speeding it up fails with the same error.",
+      wallet="address", codes=("ERR_NONCE_TOO_LOW", "ERR_REPLACEMENT_UNDERPRICED", "WLT-1042"),
+      provider=True, priority=Priority.HIGH),
+    T("Wallet", 1, "{provider} not detected on {device}",
+      "The hardware wallet connects fine in its own app but ours keeps saying 'no device "
+      "found'. Tried two cables and a different USB port.",
+      device=True, provider=True),
+    T("Wallet", 2, "Imported seed phrase shows a different address",
+      "After importing our recovery phrase the first account shows a different address than "
+      "{address}. Is the derivation path different?",
+      wallet="address", priority=Priority.URGENT),
+    T("Wallet", 4, "Support for SPL tokens on Solana",
+      "Several of our users hold SPL tokens and would like to see them in the wallet."),
+    T("Exchange", 1, "Withdrawal to {address} on hold for {days} days",
+      "A withdrawal of {amount} {asset} has been 'under review' for {days} days. No e-mail "
+      "explained why. Can you release it or tell us what is missing?",
+      wallet="address", priority=Priority.URGENT),
+    T("Exchange", 2, "Order book shows stale prices for {asset}/USDT",
+      "The order book for {asset}/USDT stops updating for a minute or two several times a "
+      "day, while the trade history keeps moving.",
+      device=True, priority=Priority.HIGH),
+    T("Exchange", 2, "Limit order filled at the wrong price ({code})",
+      "Our limit order for {amount} {asset} was filled well above the limit. The order "
+      "details show {code}.",
+      codes=("EXC-4107", "EXC-4110"), priority=Priority.HIGH),
+    T("Exchange", 2, "API returns {code} on /v2/orders below the documented limit",
+      "We send about 5 requests per second, well below the documented 20, and still get "
+      "{code} responses.",
+      codes=("EXC-429",)),
+    T("Exchange", 5, "Monthly trade export for the tax report",
+      "Our accountants need every trade of the month with fees in EUR, one CSV per "
+      "sub-account."),
+    T("Staking", 2, "Staking rewards missing for epoch {epoch}",
+      "Rewards for epoch {epoch} never arrived in {address}. Earlier epochs were paid as "
+      "usual.",
+      wallet="address", priority=Priority.HIGH),
+    T("Staking", 1, "Unstaking takes longer than documented",
+      "We unstaked {amount} {asset} {days} days ago; the docs say funds arrive after 2 days."),
+    T("Staking", 2, "Validator shown as jailed: {code}",
+      "The dashboard shows our validator as jailed with {code}, but the explorer shows it "
+      "signing blocks.",
+      codes=("STK-503", "STK-510"), priority=Priority.URGENT),
+    T("Staking", 4, "Option to auto-compound rewards",
+      "We would like rewards to be restaked automatically every epoch."),
+    T("Portfolio Tracker", 2, "Portfolio value wrong after a token swap",
+      "After swapping {asset} for USDC the portfolio shows both the old and the new "
+      "position. Swap transaction: {tx}.",
+      wallet="tx"),
+    T("Portfolio Tracker", 2, "Duplicate transactions after CSV import",
+      "Importing our transaction CSV twice created duplicates instead of skipping the rows "
+      "already there.",
+      device=True),
+    T("Portfolio Tracker", 5, "Cost basis report per wallet",
+      "Could we get the cost basis broken down per wallet rather than per asset?"),
+    T("Portfolio Tracker", 3, "Show DeFi positions on the dashboard",
+      "Liquidity pool positions are missing from the dashboard totals."),
+    T("Payments API", 2, "Webhook signature verification fails ({code})",
+      "Since this morning every webhook fails our signature check with {code}. We did not "
+      "rotate the secret.",
+      codes=("PAY-401 invalid_signature",), priority=Priority.URGENT),
+    T("Payments API", 2, "Invoice marked expired although it was paid",
+      "The customer paid {amount} {asset} within the window ({tx}) but the invoice expired "
+      "and the webhook never came.",
+      wallet="tx", priority=Priority.HIGH),
+    T("Payments API", 4, "Settlement in USDC on Polygon",
+      "We would like to be settled in USDC on Polygon instead of Ethereum to save on fees."),
+    T("Payments API", 2, "Sandbox returns {code} on /v1/invoices",
+      "Creating an invoice in the sandbox fails with {code} for any amount above 1000.",
+      codes=("PAY-500", "PAY-502")),
+    T("Account & Security", 1, "2FA codes rejected after phone change",
+      "I moved my authenticator to a new phone ({device}) and now every code is rejected "
+      "with {code}.",
+      codes=("AUTH-2FA-07",), device=True, priority=Priority.HIGH),
+    T("Account & Security", 1, "Locked out after too many login attempts",
+      "A colleague mistyped the password and now the account shows {code}. How long does "
+      "the lock last?",
+      codes=("AUTH-LOCK-3",)),
+    T("Account & Security", 1, "Whitelist a new withdrawal address",
+      "Please add {address} to our withdrawal whitelist; the request from our dashboard "
+      "failed.",
+      wallet="address"),
+    T("Account & Security", 1, "Login notification from an unknown IP",
+      "We got a 'new login' e-mail from an IP in a country none of us is in. Nothing seems "
+      "changed, but please check.",
+      priority=Priority.URGENT),
+    T("Account & Security", 3, "Read-only role for our finance team",
+      "Our finance team needs to see balances and exports without being able to withdraw."),
+]
+# fmt: on
+
+AGENT_REPLIES = [
+    "Thanks for the details, {first}. I can reproduce this and I'm looking into it now.",
+    "We have passed this to the {module} team; I'll update you as soon as I hear back.",
+    "Thanks for reporting this, {first}. It looks related to last week's {module} release; "
+    "checking now.",
+    "I've had a first look: nothing wrong on your side so far. Digging deeper.",
+]
+QUESTIONS = [
+    "Could you send us a screenshot and the exact time (with timezone) when this happened?",
+    "Which app version are you on? You'll find it under Settings > About.",
+    "Could you confirm the network you used and the full transaction hash?",
+    "Can you try again with the latest version and tell us whether the error persists?",
+]
+CUSTOMER_REPLIES = [
+    "Here is the screenshot. It happened around {hour}:{minute:02d} UTC.",
+    "Still happening on the latest version, unfortunately.",
+    "We tried again this morning, same result.",
+    "Network was {asset} mainnet, hash as in the description.",
+    "Any update on this? Our users are asking.",
+]
+NOTES = [
+    "Node logs show the indexer fell behind at block {block}; re-indexing.",
+    "Looks like the known {module} issue from release 4.{minor}; linked to the bug.",
+    "Enterprise plan: keep the response time under 4 hours.",
+    "Asked the chain team to look at the batch that contains this transaction.",
+    "Same report from another customer this week: probably not account-specific.",
+]
+RESOLUTIONS = [
+    "Fixed: everything shows correctly again after re-indexing. Please confirm on your side.",
+    "We deployed a fix in today's release. Let us know if you still see it.",
+    "Done: this is now available in your account settings.",
+    "The root cause was on our side and is fixed. Sorry for the trouble!",
+]
+REJECTIONS = [
+    "It worked for a day and now it's back.",
+    "Still not fixed: the numbers are wrong again this morning.",
+]
+FEEDBACK = {
+    5: ["Quick and clear, thanks!", "Great support as always.", None],
+    4: ["Resolved, but it took a while.", "Good, thanks.", None],
+    3: ["Fixed, but I had to ask twice for updates."],
+    2: ["Took almost a week for something simple."],
+    1: ["Nobody answered for days."],
+}
+ASSETS = ["ETH", "BTC", "USDT", "USDC", "SOL", "MATIC", "ARB"]
+PROVIDERS = ["MetaMask", "Ledger Nano X", "Trezor Model T", "Trust Wallet", "Rabby"]
+DEVICES = [
+    "iPhone 15 Pro, iOS 17.5",
+    "Pixel 8, Android 14",
+    "Samsung Galaxy S23, Android 14",
+    "MacBook Air M2, Chrome 126",
+    "Windows 11, Firefox 127",
+    "Ubuntu 24.04, Brave 1.67",
+]
+BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+HEX = "0123456789abcdef"
+
+# Chance of each final status by the ticket's age: old tickets are mostly closed.
+STATUS_WEIGHTS = [
+    (7, [30, 30, 20, 15, 5]),
+    (30, [10, 20, 15, 20, 35]),
+    (999, [3, 5, 4, 8, 80]),
+]
+STATUSES = list(Status)
+
+
+@dataclass
+class Login:
+    role: str
+    name: str
+    email: str
+    organization: str | None = None
+
+
+@dataclass
+class Summary:
+    organizations: int
+    people: int
+    tickets: int
+    comments: int
+    log_events: int
+    by_status: dict[str, int]
+    logins: list[Login]
+
+
+@dataclass
+class Plan:
+    """One ticket's life: who files it, its details, and timed steps."""
+
+    index: int
+    organization: Organization
+    customer: Contact
+    others: list[Contact]  # the organization's other customers, for CC
+    template: Template
+    details: dict[str, Any]
+    status: Status
+    created_at: datetime
+    steps: list[tuple[datetime, str, tuple]] = field(default_factory=list)
+    ticket: Ticket | None = None
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+
+
+def _chars(rng: random.Random, alphabet: str, n: int) -> str:
+    return "".join(rng.choice(alphabet) for _ in range(n))
+
+
+def _details(rng: random.Random, template: Template) -> dict[str, Any]:
+    asset = rng.choice(ASSETS)
+    if asset == "BTC":
+        address, tx = "bc1q" + _chars(rng, BECH32, 38), _chars(rng, HEX, 64)
+    elif asset == "SOL":
+        address, tx = _chars(rng, BASE58, 44), _chars(rng, BASE58, 88)
+    else:
+        address, tx = "0x" + _chars(rng, HEX, 40), "0x" + _chars(rng, HEX, 64)
+    return {
+        "asset": asset,
+        "amount": f"{rng.uniform(0.05, 25):.4f}".rstrip("0"),
+        "address": address,
+        "tx": tx,
+        "code": rng.choice(template.codes) if template.codes else None,
+        "device": rng.choice(DEVICES),
+        "provider": "Phantom" if asset == "SOL" else rng.choice(PROVIDERS),
+        "days": rng.randint(2, 6),
+        "epoch": rng.randint(580, 640),
+        "block": rng.randint(19_500_000, 20_500_000),
+        "minor": rng.randint(1, 9),
+        "hour": rng.randint(6, 22),
+        "minute": rng.randint(0, 59),
+        "module": template.module,
+    }
+
+
+class _Loader:
+    def __init__(self, rng: random.Random, now: datetime) -> None:
+        self.rng = rng
+        self.now = now
+        self.admin: Viewer
+        self.agents: list[Viewer] = []
+        self.viewers: dict[int, Viewer] = {}
+        self.categories: dict[int, int] = {}
+        self.modules: dict[str, int] = {}
+        self.names: dict[int, str] = {}
+
+    # -- people and catalog ------------------------------------------------------------
+
+    async def people(self) -> tuple[list[Login], list[tuple[Organization, list[Contact], list]]]:
+        logins: list[Login] = []
+        created: list[Contact] = []
+
+        async def person(name, email, role, organization=None, telegram=None) -> Contact:
+            contact = await contacts.create(
+                None,
+                name=name,
+                email=email,
+                role=role,
+                organization_id=organization.id if organization else None,
+                telegram=telegram,
+            )
+            created.append(contact)
+            self.viewers[contact.id] = accounts.viewer_of(contact)
+            self.names[contact.id] = name
+            logins.append(
+                Login(role.value.lower(), name, email, organization.name if organization else None)
+            )
+            return contact
+
+        admin = await person(*ADMIN, Role.ADMIN)
+        self.admin = self.viewers[admin.id]
+        for name, email in AGENTS:
+            self.agents.append(self.viewers[(await person(name, email, Role.AGENT)).id])
+        orgs = []
+        for org_name, (people, modules) in ORGANIZATIONS.items():
+            organization = await organizations.find_or_create(org_name)
+            members = [await person(n, e, Role.CUSTOMER, organization, t) for n, e, t in people]
+            orgs.append((organization, members, modules))
+        # Argon2 is slow on purpose: hash the one demo password once, share the hash.
+        password_hash = await accounts.hash_password(PASSWORD)
+        await Contact.filter(id__in=[c.id for c in created]).update(password_hash=password_hash)
+        return logins, orgs
+
+    async def catalog(self) -> None:
+        for category in await Category.all():
+            self.categories[category.position] = category.id
+        for name in MODULES:
+            module = await Module.filter(name=name).first()
+            if module is None:
+                module = await catalog.create_module(self.admin, name)
+            self.modules[name] = module.id
+
+    # -- planning ------------------------------------------------------------------------
+
+    def plan(self, index: int, orgs, created_at: datetime) -> Plan:
+        rng = self.rng
+        organization, members, modules = rng.choice(orgs)
+        module = rng.choice(modules)
+        template = rng.choice([t for t in TEMPLATES if t.module == module])
+        age_days = (self.now - created_at).days
+        weights = next(w for limit, w in STATUS_WEIGHTS if age_days < limit)
+        customer = rng.choice(members)
+        return Plan(
+            index=index,
+            organization=organization,
+            customer=customer,
+            others=[m for m in members if m.id != customer.id],
+            template=template,
+            details=_details(rng, template),
+            status=rng.choices(STATUSES, weights)[0],
+            created_at=created_at,
+        )
+
+    def schedule(self, plan: Plan) -> None:
+        """Writes the steps that take the ticket to its planned status, legally."""
+        rng = self.rng
+        agent = rng.choice([*self.agents, *self.agents, self.admin])
+        chat = plan.status is not Status.OPEN and rng.random() < 0.2  # chats start assigned
+        steps: list[tuple[float, str, tuple]] = []  # (hours after the previous step, ...)
+
+        def step(low: float, high: float, action: str, *args) -> None:
+            steps.append((rng.uniform(low, high), action, args))
+
+        step(0, 0, "create", agent if chat else None)
+        if plan.template.priority is not Priority.NORMAL or rng.random() < 0.15:
+            priority = plan.template.priority
+            if priority is Priority.NORMAL:
+                priority = Priority.LOW
+            step(0.1, 3, "triage", agent, priority)
+        target = plan.status
+        if rng.random() < 0.12 and target is not Status.OPEN:
+            step(1, 30, "reply", plan.customer, CUSTOMER_REPLIES)  # a nudge before pickup
+        if target is Status.OPEN:
+            if rng.random() < 0.3:
+                step(1, 30, "reply", plan.customer, CUSTOMER_REPLIES)
+            if rng.random() < 0.15:  # resolved once, then the customer said no
+                self._work(step, plan, agent, chat, wait=False)
+                step(4, 48, "resolve", agent)
+                step(2, 48, "reject", plan.customer)
+            self._finish(plan, steps)
+            return
+        if target is Status.CLOSED and rng.random() < 0.1:
+            step(2, 30, "close", plan.customer, "Found the problem on our side, closing. Thanks!")
+            self._finish(plan, steps)
+            return
+        self._work(step, plan, agent, chat, wait=target is not Status.IN_PROGRESS)
+        if target is Status.WAITING_ON_CUSTOMER:
+            step(0.5, 8, "reply", agent, QUESTIONS)
+            step(0.01, 0.1, "wait", agent)
+            self._finish(plan, steps)
+            return
+        if target is Status.IN_PROGRESS:
+            if rng.random() < 0.4:
+                step(0.5, 8, "reply", agent, QUESTIONS)
+                step(0.01, 0.1, "wait", agent)
+                step(2, 48, "reply", plan.customer, CUSTOMER_REPLIES)  # back to IN_PROGRESS
+            self._finish(plan, steps)
+            return
+        step(4, 72, "resolve", agent)
+        if target is Status.CLOSED:
+            if rng.random() < 0.12:
+                step(2, 48, "reject", plan.customer)
+                step(1, 24, "start", agent)
+                step(4, 48, "resolve", agent)
+            if rng.random() < 0.85:
+                step(2, 96, "confirm", plan.customer)
+            else:
+                step(7 * 24, 8 * 24, "note", agent, ["No reply for a week: closing."])
+                step(0.01, 0.1, "close", agent, None)
+        self._finish(plan, steps)
+
+    def _work(self, step, plan: Plan, agent: Viewer, chat: bool, *, wait: bool) -> None:
+        rng = self.rng
+        if not chat:
+            step(0.1, 8, "assign", agent)
+        step(0.2, 6, "reply", agent, AGENT_REPLIES)
+        if rng.random() < 0.5:
+            step(0.1, 4, "note", agent, NOTES)
+        if wait and rng.random() < 0.35:
+            step(0.5, 8, "reply", agent, QUESTIONS)
+            step(0.01, 0.1, "wait", agent)
+            step(2, 48, "reply", plan.customer, CUSTOMER_REPLIES)
+
+    def _finish(self, plan: Plan, steps: list[tuple[float, str, tuple]]) -> None:
+        # Squeeze recent tickets' steps so nothing happens in the future.
+        available = (self.now - timedelta(minutes=5) - plan.created_at).total_seconds() / 3600
+        total = sum(gap for gap, _, _ in steps)
+        scale = min(1.0, available / total) if total else 1.0
+        at = plan.created_at
+        for gap, action, args in steps:
+            at += timedelta(hours=gap * scale)
+            plan.steps.append((at, action, args))
+
+    # -- running ----------------------------------------------------------------------------
+
+    async def run(self, plan: Plan, action: str, args: tuple, at: datetime) -> None:
+        rng, d, t = self.rng, plan.details, plan.template
+        customer = self.viewers[plan.customer.id]
+        first = plan.customer.name.split()[0]
+        if action == "create":
+            (agent,) = args
+            fields: dict[str, Any] = {
+                "summary": t.summary.format(**d),
+                "description": t.description.format(**d),
+                "categoryId": self.categories[t.category],
+                "moduleId": self.modules[t.module],
+                "errorCode": d["code"],
+                "device": d["device"] if t.device else None,
+                "walletProvider": d["provider"] if t.provider else None,
+                "walletAddress": {"address": d["address"], "tx": d["tx"]}.get(t.wallet or ""),
+            }
+            if plan.others and rng.random() < 0.25:
+                fields["ccContactIds"] = [rng.choice(plan.others).id]
+            if rng.random() < 0.1:
+                fields["ccEmails"] = [f"support-lead@{plan.customer.email.split('@')[1]}"]
+            if agent is None:
+                plan.ticket = await tickets.create(customer, fields)
+            else:  # a chat the agent turns into a ticket on the customer's behalf
+                fields |= {
+                    "channel": Channel.CHAT,
+                    "organizationId": plan.organization.id,
+                    "primaryContactId": plan.customer.id,
+                    "ownerId": agent.contact_id,
+                }
+                plan.ticket = await tickets.create(agent, fields)
+                transcript = (
+                    f"[{at:%H:%M}] {plan.customer.name}: Hi, {fields['summary'].lower()}.\n"
+                    f"[{at:%H:%M}] {self.names[agent.contact_id]}: Hi {first}, let me "
+                    "open a ticket and look into it."
+                )
+                await comments.add(agent, plan.ticket.id, transcript, CommentKind.CHAT_TRANSCRIPT)
+            return
+        ticket_id = plan.ticket.id
+        if action == "triage":
+            agent, priority = args
+            await tickets.update(agent, ticket_id, {"priority": priority})
+        elif action == "assign":
+            (agent,) = args
+            await tickets.assign(agent, ticket_id, agent.contact_id, None)
+        elif action in ("reply", "note"):
+            who, texts = args
+            viewer = who if isinstance(who, Viewer) else self.viewers[who.id]
+            body = rng.choice(texts).format(first=first, **d)
+            kind = CommentKind.INTERNAL_NOTE if action == "note" else CommentKind.REPLY
+            await comments.add(viewer, ticket_id, body, kind)
+        elif action == "wait":
+            (agent,) = args
+            await tickets.change_status(agent, ticket_id, Status.WAITING_ON_CUSTOMER, None)
+        elif action == "start":
+            (agent,) = args
+            await tickets.change_status(agent, ticket_id, Status.IN_PROGRESS, None)
+        elif action == "resolve":
+            (agent,) = args
+            await tickets.resolve(agent, ticket_id, rng.choice(RESOLUTIONS))
+            plan.resolved_at = at
+        elif action == "reject":
+            await tickets.reject_resolution(customer, ticket_id, rng.choice(REJECTIONS))
+            plan.resolved_at = None
+        elif action == "confirm":
+            rating = rng.choices([5, 4, 3, 2, 1], [50, 30, 10, 6, 4])[0]
+            feedback = rng.choice(FEEDBACK[rating])
+            await tickets.confirm_resolution(customer, ticket_id, rating, feedback)
+            plan.closed_at = at
+        elif action == "close":
+            who, message = args
+            viewer = who if isinstance(who, Viewer) else self.viewers[who.id]
+            if message:
+                await comments.add(viewer, ticket_id, message, CommentKind.REPLY)
+            await tickets.close(viewer, ticket_id, None)
+            plan.closed_at = at
+        else:  # pragma: no cover - a typo in schedule()
+            raise ValueError(action)
+
+
+async def _backdate_ticket_step(ticket_id: int, since: datetime, at: datetime) -> None:
+    """Moves what one step just wrote (its log events and comments) back to when it happened."""
+    await LogEvent.filter(ticket_id=ticket_id, occurred_at__gte=since).update(occurred_at=at)
+    await Comment.filter(ticket_id=ticket_id, created_at__gte=since).update(created_at=at)
+
+
+async def load(ticket_count: int = 300, seed: int = 42) -> Summary | None:
+    """Loads the demo into an empty help desk. Returns None if there are tickets already."""
+    if await Ticket.exists():
+        return None
+    rng = random.Random(seed)
+    started = datetime.now(UTC)
+    loader = _Loader(rng, started)
+    setup_at = started - timedelta(days=95)
+    # One transaction: the demo is loaded whole or not at all, and SQLite commits once.
+    async with in_transaction():
+        logins, orgs = await loader.people()
+        await loader.catalog()
+        await LogEvent.filter(occurred_at__gte=started).update(occurred_at=setup_at)
+        await Contact.filter(created_at__gte=started).update(created_at=setup_at)
+        await Organization.filter(created_at__gte=started).update(created_at=setup_at)
+
+        created = sorted(
+            started - timedelta(days=rng.uniform(0.05, 90)) for _ in range(ticket_count)
+        )
+        plans = [loader.plan(i, orgs, at) for i, at in enumerate(created)]
+        _cover_every_status(plans)
+        for plan in plans:
+            loader.schedule(plan)
+        timeline = heapq.merge(
+            *[
+                [
+                    (at, plan.index, n, action, args)
+                    for n, (at, action, args) in enumerate(plan.steps)
+                ]
+                for plan in plans
+            ]
+        )
+        for at, index, _, action, args in timeline:
+            plan = plans[index]
+            await loader.run(plan, action, args, at)
+            await _backdate_ticket_step(plan.ticket.id, started, at)
+
+        for plan in plans:
+            times: dict[str, Any] = {"created_at": plan.created_at, "updated_at": plan.steps[-1][0]}
+            if plan.resolved_at:
+                times["resolved_at"] = plan.resolved_at
+            if plan.closed_at:
+                times["closed_at"] = plan.closed_at
+            await Ticket.filter(id=plan.ticket.id).update(**times)
+
+    by_status = {s.name: 0 for s in Status}
+    for status in await Ticket.all().values_list("status", flat=True):
+        by_status[Status(status).name] += 1
+    return Summary(
+        organizations=len(orgs),
+        people=len(logins),
+        tickets=ticket_count,
+        comments=await Comment.all().count(),
+        log_events=await LogEvent.all().count(),
+        by_status=by_status,
+        logins=logins,
+    )
+
+
+def _cover_every_status(plans: list[Plan]) -> None:
+    """Small demos still show every status: missing ones replace the most common."""
+    if len(plans) < len(STATUSES):
+        return
+    for status in STATUSES:
+        counts = {s: sum(p.status is s for p in plans) for s in STATUSES}
+        if counts[status]:
+            continue
+        common = max(counts, key=counts.get)
+        # The newest ticket of the most common status: recent tickets can be in any state.
+        next(p for p in reversed(plans) if p.status is common).status = status
+
+
+async def demo_logins() -> list[Login]:
+    """The demo's logins, if the demo's people are in the database."""
+    emails = [ADMIN[1]] + [e for _, e in AGENTS]
+    emails += [e for people, _ in ORGANIZATIONS.values() for _, e, _ in people]
+    found = {
+        c.email: c for c in await Contact.filter(email__in=emails).select_related("organization")
+    }
+    if len(found) != len(emails):
+        return []
+    return [
+        Login(
+            c.role.value.lower(), c.name, c.email, c.organization.name if c.organization else None
+        )
+        for c in (found[e] for e in emails)
+    ]

@@ -1,0 +1,25 @@
+"""Running the app under uvicorn, closing websockets with 1001 on shutdown."""
+
+import uvicorn
+
+from helpdesk.app import create_app
+from helpdesk.settings import Settings
+
+
+class GracefulServer(uvicorn.Server):
+    """uvicorn closes websockets with 1012 before the app's lifespan ends; we close them
+    first with 1001 (going away), which graphql-ws clients treat as "reconnect and resume"."""
+
+    def __init__(self, config: uvicorn.Config, app) -> None:
+        super().__init__(config)
+        self.app = app
+
+    async def shutdown(self, sockets=None) -> None:
+        await self.app.state.graphql.close_all(1001, "Server shutting down")
+        await super().shutdown(sockets)
+
+
+def run_server(settings: Settings, host: str, port: int) -> None:
+    app = create_app(settings)
+    config = uvicorn.Config(app, host=host, port=port, ws_max_size=1024 * 1024)
+    GracefulServer(config, app).run()

@@ -1,0 +1,198 @@
+"""Shared subscriptions: one GraphQL execution per event for every subscriber with the same
+document, variables and audience, however many sockets they use.
+
+Strawberry runs a subscription per `subscribe` message. Here a subscription joins a hub
+keyed by (document, operation, variables, audience); the hub runs the subscription once
+and sends each result, encoded once, to every member still allowed to see it."""
+
+import asyncio
+import contextlib
+import json
+import logging
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
+from graphql.language import FieldNode
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+)
+from strawberry.types.execution import ExecutionResult, PreExecutionError
+
+from helpdesk.resolvers.viewer import Viewer
+from helpdesk.subscriptions.tailer import get_tailer
+
+log = logging.getLogger(__name__)
+# Subscriptions whose results depend on the person, not only on their role and organization.
+PERSONAL_FIELDS = {"awaitingConfirmation"}
+
+
+@lru_cache(maxsize=512)
+def subscription_fields(query: str, operation_name: str | None) -> frozenset[str] | None:
+    """The root fields of a subscription document, or None for anything else (including
+    documents that do not parse: strawberry reports those itself)."""
+    try:
+        operation = get_operation_ast(parse(query), operation_name)
+    except GraphQLError:
+        return None
+    if operation is None or operation.operation is not OperationType.SUBSCRIPTION:
+        return None
+    return frozenset(
+        s.name.value for s in operation.selection_set.selections if isinstance(s, FieldNode)
+    )
+
+
+def audience(viewer: Viewer | None, fields: frozenset[str]) -> tuple:
+    """Who sees the same results: staff see everything alike; customers what their
+    organization may see; personal fields per person."""
+    if viewer is None:
+        return ("anonymous",)
+    group = ("staff",) if viewer.is_staff else ("customer", viewer.organization_id)
+    return (*group, viewer.contact_id) if fields & PERSONAL_FIELDS else group
+
+
+@dataclass(eq=False)
+class Member:
+    operation: Operation
+    handler: "LiveHandler"
+    viewer: Viewer | None
+    checked_through: int  # the event stream position when this viewer was authenticated
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def send(self, encoded_payload: str) -> None:
+        if self.operation.completed:
+            return
+        if self.viewer is not None and not get_tailer().access.allows(
+            self.viewer, self.checked_through
+        ):
+            await self.handler.end_for_lost_access()
+            return
+        message = (
+            f'{{"id":{json.dumps(self.operation.id)},"type":"next","payload":{encoded_payload}}}'
+        )
+        try:
+            await self.handler.websocket.ws.send_text(message)
+        except Exception:  # a socket closing under us: its handler cleans up
+            self.done.set()
+
+
+class Hub:
+    def __init__(self, registry: "Hubs", key: tuple, handler: "LiveHandler", operation: Operation):
+        self.registry = registry
+        self.key = key
+        self.members: set[Member] = set()
+        self.schema = handler.schema
+        self.view = handler.view
+        self.query = operation.query
+        self.variables = operation.variables
+        self.operation_name = operation.operation_name
+        # The hub's own context: results depend only on the audience, which all members share.
+        self.context = handler.view.new_context(handler.context.viewer)
+        self.task = asyncio.create_task(self._run(), name=f"subscription hub {key[1]}")
+
+    async def _run(self) -> None:
+        try:
+            source = await self.schema.stream(
+                self.query,
+                variable_values=self.variables,
+                context_value=self.context,
+                operation_name=self.operation_name,
+            )
+            async with contextlib.aclosing(source):
+                first = True
+                async for result in source:
+                    if first and isinstance(result, PreExecutionError):
+                        await self._each(lambda m: m.operation.send_initial_errors(result.errors))
+                        return
+                    first = False
+                    if isinstance(result, ExecutionResult):
+                        encoded = self.view.encode_json(_next_payload(result))
+                        await self._each(lambda m, e=encoded: m.send(e))
+            await self._each(
+                lambda m: m.operation.send_operation_message(
+                    {"id": m.operation.id, "type": "complete"}
+                )
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("subscription hub failed")
+            await self._each(
+                lambda m: m.operation.send_initial_errors([GraphQLError("Internal error.")])
+            )
+        finally:
+            self.registry.forget(self)
+            for member in self.members:
+                member.done.set()
+
+    async def _each(self, send) -> None:
+        members = list(self.members)
+        results = await asyncio.gather(*(send(m) for m in members), return_exceptions=True)
+        for member, result in zip(members, results, strict=True):
+            if isinstance(result, Exception):
+                member.done.set()
+
+
+def _next_payload(result: ExecutionResult) -> dict:
+    payload: dict = {"data": result.data}
+    if result.errors:
+        payload["errors"] = [e.formatted for e in result.errors]
+    if result.extensions:
+        payload["extensions"] = result.extensions
+    return payload
+
+
+class Hubs:
+    def __init__(self) -> None:
+        self._hubs: dict[tuple, Hub] = {}
+
+    def join(self, key: tuple, member: Member) -> Hub:
+        hub = self._hubs.get(key)
+        if hub is None:
+            hub = self._hubs[key] = Hub(self, key, member.handler, member.operation)
+        hub.members.add(member)
+        return hub
+
+    def leave(self, hub: Hub, member: Member) -> None:
+        hub.members.discard(member)
+        if not hub.members:
+            self.forget(hub)
+            hub.task.cancel()
+
+    def forget(self, hub: Hub) -> None:
+        if self._hubs.get(hub.key) is hub:
+            del self._hubs[hub.key]
+
+    def __len__(self) -> int:
+        return len(self._hubs)
+
+
+class LiveHandler(BaseGraphQLTransportWSHandler):
+    """graphql-transport-ws with shared subscription executions."""
+
+    async def run_operation(self, operation: Operation) -> None:
+        fields = subscription_fields(operation.query, operation.operation_name)
+        if fields is None:
+            # Queries and mutations over the socket: fresh loaders for each.
+            self.context.set_viewer(self.context.viewer)
+            await super().run_operation(operation)
+            return
+        viewer = self.context.viewer
+        key = (
+            operation.query,
+            operation.operation_name,
+            json.dumps(operation.variables or {}, sort_keys=True, default=str),
+            audience(viewer, fields),
+        )
+        member = Member(operation, self, viewer, self.context.checked_through)
+        hubs: Hubs = self.view.hubs
+        hub = hubs.join(key, member)
+        try:
+            await member.done.wait()
+        finally:
+            hubs.leave(hub, member)
+
+    async def end_for_lost_access(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.websocket.close(4403, "Forbidden: access revoked")

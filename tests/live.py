@@ -1,0 +1,135 @@
+"""A real uvicorn server in a subprocess and a real graphql-transport-ws client."""
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import websockets
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, database_url: str, env: dict | None = None):
+        self.database_url = database_url
+        self.port = free_port()
+        self.env = env or {}
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/graphql"
+
+    def start(self) -> None:
+        env = {**os.environ, "HELPDESK_DATABASE_URL": self.database_url, **self.env}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "helpdesk.cli", "serve", "--port", str(self.port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.process.stderr.read().decode()}")
+            try:
+                if httpx.get(f"{self.http_url}/healthz", timeout=0.5).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start in 30 s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    async def gql(self, query: str, variables: dict | None = None, token: str | None = None):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        async with httpx.AsyncClient(timeout=10) as client:
+            response = await client.post(
+                f"{self.http_url}/graphql",
+                json={"query": query, "variables": variables or {}},
+                headers=headers,
+            )
+        response.raise_for_status()
+        body = response.json()
+        assert "errors" not in body, body
+        return body["data"]
+
+
+class LiveClient:
+    """graphql-transport-ws, spoken by hand over a real websocket."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self._ids = 0
+
+    @classmethod
+    async def connect(cls, server: Server, token: str | None) -> "LiveClient":
+        ws = await websockets.connect(server.ws_url, subprotocols=["graphql-transport-ws"])
+        client = cls(ws)
+        payload = {"Authorization": f"Bearer {token}"} if token else {}
+        await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+        return client
+
+    async def acked(self) -> None:
+        message = await self.receive()
+        assert message["type"] == "connection_ack", message
+
+    async def subscribe(self, query: str, variables: dict | None = None) -> str:
+        self._ids += 1
+        op_id = str(self._ids)
+        await self.ws.send(
+            json.dumps(
+                {
+                    "id": op_id,
+                    "type": "subscribe",
+                    "payload": {"query": query, "variables": variables or {}},
+                }
+            )
+        )
+        return op_id
+
+    async def receive(self, timeout: float = 10) -> dict:
+        return json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+
+    async def next(self, op_id: str, timeout: float = 10) -> dict:
+        """The next `next` payload for an operation (pings answered, others skipped)."""
+        while True:
+            message = await self.receive(timeout)
+            if message.get("type") == "ping":
+                await self.ws.send(json.dumps({"type": "pong"}))
+                continue
+            if message.get("id") == op_id:
+                assert message["type"] == "next", message
+                return message["payload"]
+
+    async def nothing_for(self, seconds: float) -> None:
+        """Asserts no message arrives for a while."""
+        try:
+            message = await asyncio.wait_for(self.ws.recv(), seconds)
+        except TimeoutError:
+            return
+        raise AssertionError(f"expected nothing, got {message}")
+
+    async def close(self) -> None:
+        await self.ws.close()
