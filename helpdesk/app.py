@@ -22,8 +22,9 @@ from helpdesk.auth import viewer_from_header
 from helpdesk.schema import build_schema
 from helpdesk.schema.context import Context
 from helpdesk.settings import Settings
-from helpdesk.subscriptions.bus import get_bus
+from helpdesk.subscriptions.bus import get_bus, set_bus
 from helpdesk.subscriptions.fanout import Hubs, LiveHandler
+from helpdesk.subscriptions.redis_bus import RedisBus
 from helpdesk.subscriptions.tailer import Tailer, get_tailer, set_tailer
 
 
@@ -66,6 +67,7 @@ class HelpdeskGraphQL(GraphQL):
         self.settings = settings
         self.hubs = Hubs()
         self.sockets: dict[WebSocket, Context] = {}
+        self._closing: set[asyncio.Task] = set()
 
     def new_context(self, viewer, request=None) -> Context:
         return Context(settings=self.settings, viewer=viewer, request=request)
@@ -102,7 +104,9 @@ class HelpdeskGraphQL(GraphQL):
         for socket, context in list(self.sockets.items()):
             viewer = context.viewer
             if viewer and (viewer.contact_id in contacts or viewer.token_id in tokens):
-                asyncio.create_task(_close(socket, 4403, "Forbidden: access revoked"))
+                task = asyncio.create_task(_close(socket, 4403, "Forbidden: access revoked"))
+                self._closing.add(task)
+                task.add_done_callback(self._closing.discard)
 
     async def close_all(self, code: int = 1001, reason: str = "Server shutting down") -> None:
         await asyncio.gather(*(_close(s, code, reason) for s in list(self.sockets)))
@@ -114,7 +118,10 @@ async def _close(socket: WebSocket, code: int, reason: str) -> None:
 
 
 async def healthz(request: Request) -> JSONResponse:
-    return JSONResponse({"status": "ok"})
+    graphql = request.app.state.graphql
+    return JSONResponse(
+        {"status": "ok", "liveSockets": len(graphql.sockets), "subscriptionHubs": len(graphql.hubs)}
+    )
 
 
 def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
@@ -126,6 +133,10 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     async def lifespan(app: Starlette):
         if manage_database:
             await db.connect(settings.database_url)
+        if settings.redis_url:
+            bus = RedisBus(settings.redis_url)
+            await bus.start()
+            set_bus(bus)
         tailer = Tailer(get_bus(), poll_interval=settings.tailer_poll_seconds)
         tailer.on_access_ended = graphql.end_access
         await tailer.start()
@@ -136,6 +147,9 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             await graphql.close_all()
             await tailer.stop()
             set_tailer(None)
+            if settings.redis_url:
+                await bus.close()
+                set_bus(None)
             if manage_database:
                 await db.disconnect()
 

@@ -2,7 +2,6 @@
 
 import argparse
 import asyncio
-import functools
 import os
 import sys
 import time

@@ -27,6 +27,8 @@ class Settings:
     # How often the live-event tailer looks for events committed without a bus hint
     # (another process on the same database, or a lost hint).
     tailer_poll_seconds: float = 1.0
+    # Set to carry live-event hints between server processes (with PostgreSQL).
+    redis_url: str | None = None
 
     @property
     def production(self) -> bool:
@@ -42,4 +44,7 @@ class Settings:
             database_url=os.environ.get("HELPDESK_DATABASE_URL") or _default_database_url(),
             env=env,
             allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
+            redis_url=os.environ.get("HELPDESK_REDIS_URL") or None,
+            tailer_poll_seconds=float(os.environ.get("HELPDESK_TAILER_POLL_SECONDS", "1.0")),
+            ws_init_timeout_seconds=float(os.environ.get("HELPDESK_WS_INIT_TIMEOUT_SECONDS", "10")),
         )

@@ -48,10 +48,11 @@ async def add(viewer: Viewer | None, ticket_id: int, body: str, kind: CommentKin
             raise invalid(None, "TICKET_CLOSED", f"ticket #{ticket.number} is closed")
         comment = await write(viewer, ticket, kind, body)
         # A customer's reply hands a waiting ticket back to staff (the workflow's
-        # WAITING_ON_CUSTOMER -> IN_PROGRESS); any comment updates "last updated".
+        # WAITING_ON_CUSTOMER -> IN_PROGRESS). Other comments update "last updated", except
+        # internal notes: customers must not learn that one was written.
         if not viewer.is_staff and ticket.status is Status.WAITING_ON_CUSTOMER:
             await ticket_writes.move(viewer, ticket, Status.IN_PROGRESS)
-        else:
+        elif not comment.internal:
             await ticket_writes.touch(viewer, ticket)
     return comment
 

@@ -236,8 +236,10 @@ async def stats(viewer: Viewer | None, f: TicketFilter) -> TicketStats:
     query = access.tickets(viewer).filter(_conditions(f))
     by_status = {s: 0 for s in Status}
     by_priority = {p: 0 for p in Priority}
-    rows = await query.annotate(n=Count("id")).group_by("status", "priority").values(
-        "status", "priority", "n"
+    rows = (
+        await query.annotate(n=Count("id"))
+        .group_by("status", "priority")
+        .values("status", "priority", "n")
     )
     for row in rows:
         by_status[Status(row["status"])] += row["n"]

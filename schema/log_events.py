@@ -90,10 +90,34 @@ class LogEvent(relay.Node):
         out = []
         for name, value in self._model.changes.items():
             if isinstance(value, list) and len(value) == 2:
-                out.append(FieldChange(field=name, old_value=value[0], new_value=value[1]))
+                old, new = (_as_global_ids(name, v) for v in value)
+                out.append(FieldChange(field=name, old_value=old, new_value=new))
             else:
-                out.append(FieldChange(field=name, old_value=None, new_value=value))
+                out.append(
+                    FieldChange(field=name, old_value=None, new_value=_as_global_ids(name, value))
+                )
         return out
+
+
+# Changed fields that hold row ids, shown as the global IDs the rest of the API uses.
+ID_FIELD_TYPES = {
+    "ownerId": "Contact",
+    "primaryContactId": "Contact",
+    "ccContactIds": "Contact",
+    "categoryId": "Category",
+    "moduleId": "Module",
+    "organizationId": "Organization",
+    "logEvent": "LogEvent",
+}
+
+
+def _as_global_ids(field: str, value):
+    type_name = ID_FIELD_TYPES.get(field)
+    if type_name is None or value is None:
+        return value
+    if isinstance(value, list):
+        return [str(relay.GlobalID(type_name, str(v))) for v in value]
+    return str(relay.GlobalID(type_name, str(value)))
 
 
 @strawberry.type

@@ -41,6 +41,6 @@ def get_bus() -> Bus:
     return _bus
 
 
-def set_bus(bus: Bus) -> None:
+def set_bus(bus: Bus | None) -> None:
     global _bus
     _bus = bus

@@ -103,7 +103,8 @@ class Hub:
                 first = True
                 async for result in source:
                     if first and isinstance(result, PreExecutionError):
-                        await self._each(lambda m: m.operation.send_initial_errors(result.errors))
+                        errors = result.errors
+                        await self._each(lambda m, e=errors: m.operation.send_initial_errors(e))
                         return
                     first = False
                     if isinstance(result, ExecutionResult):

@@ -14,7 +14,7 @@ from helpdesk.resolvers.viewer import Viewer, require_viewer
 from helpdesk.schema.comments import Comment
 from helpdesk.schema.contacts import Contact, contact_or_none
 from helpdesk.schema.context import loaders_of
-from helpdesk.schema.ids import decode_id
+from helpdesk.schema.ids import decode_id, row_id
 from helpdesk.schema.log_events import FieldChange, LogEvent
 from helpdesk.schema.tickets import Ticket, TicketFilter, TicketPriority, TicketStatus
 from helpdesk.subscriptions.live_events import LiveEvent
@@ -109,9 +109,12 @@ class TicketStats:
 def _cursor(value: str | None) -> int | None:
     if value is None:
         return None
-    if not value.isdigit():
+    if value == "0":  # "from the beginning"
+        return 0
+    event_id = row_id(value, big=True)
+    if event_id is None:
         raise invalid("after", "INVALID_CURSOR", "after is not a cursor from ticketEvents")
-    return int(value)
+    return event_id
 
 
 async def _batches(after: int | None) -> AsyncIterator[list[LiveEvent]]:
@@ -224,9 +227,7 @@ class Subscription:
     @strawberry.subscription(
         description="Customers: each of your tickets the moment staff mark it resolved."
     )
-    async def awaiting_confirmation(
-        self, info: strawberry.Info
-    ) -> AsyncGenerator[Ticket, None]:
+    async def awaiting_confirmation(self, info: strawberry.Info) -> AsyncGenerator[Ticket, None]:
         viewer = require_viewer(info.context.viewer)
         async for batch in _batches(None):
             for live in batch:

@@ -104,9 +104,7 @@ class Tailer:
 async def replay(after: int, through: int) -> AsyncIterator[list[LiveEvent]]:
     """The committed events after one cursor and up to a watermark, in batches."""
     while after < through:
-        rows = (
-            await LogEvent.filter(id__gt=after, id__lte=through).order_by("id").limit(BATCH)
-        )
+        rows = await LogEvent.filter(id__gt=after, id__lte=through).order_by("id").limit(BATCH)
         if not rows:
             return
         yield await live_events.load(rows)

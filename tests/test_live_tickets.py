@@ -2,11 +2,10 @@
 
 import asyncio
 
+import factories as f
 import pytest
 import websockets
 from live import LiveClient, Server
-
-import factories as f
 
 EVENTS = """subscription($filter: TicketFilter, $after: String) {
   ticketEvents(filter: $filter, after: $after) {
@@ -33,6 +32,7 @@ async def world(database_url):
         "alice": await f.customer(acme),
         "bob": await f.customer(globex),
         "agent": await f.agent(),
+        "admin": await f.admin(),
     }
 
 
@@ -72,7 +72,7 @@ async def listen(server, person, query=EVENTS, variables=None) -> tuple[LiveClie
 async def test_agents_change_reaches_customer_of_same_organization_only(server, world):
     ticket = await create_ticket(server, world["alice"])
     alice, alice_op = await listen(server, world["alice"])
-    bob, bob_op = await listen(server, world["bob"])
+    bob, _ = await listen(server, world["bob"])
 
     await server.gql(
         UPDATE,
@@ -210,7 +210,8 @@ async def test_legacy_graphql_ws_subprotocol_is_not_spoken(server, world):
 async def test_revoking_a_token_ends_that_persons_subscriptions_at_once(server, world):
     alice, _ = await listen(server, world["alice"])
     await server.gql(
-        "mutation($input: RevokeApiTokenInput!) { revokeApiToken(input: $input) { errors { code } } }",
+        "mutation($input: RevokeApiTokenInput!) {"
+        " revokeApiToken(input: $input) { errors { code } } }",
         {"input": {"tokenId": f.global_id("ApiToken", world["alice"].viewer.token_id)}},
         world["alice"].token,
     )

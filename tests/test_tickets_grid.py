@@ -158,6 +158,12 @@ async def g(client) -> Grid:
 ALL = {"includeResolved": True, "includeClosed": True}
 
 
+@pytest.fixture
+async def staff(client) -> f.Person:
+    """For tests that need a signed-in agent and no tickets."""
+    return await f.agent()
+
+
 # --- filters ---------------------------------------------------------------------------
 
 
@@ -546,18 +552,13 @@ async def _all_in_one_page(client, as_, order) -> list[int]:
 
 @pytest.mark.parametrize("direction", ["ASC", "DESC"])
 @pytest.mark.parametrize("field", SORTS)
-async def test_grid_forward_pages_cover_every_ticket_once(client, many, field, direction):
+async def test_grid_pages_cover_every_ticket_once_forwards_and_backwards(
+    client, many, field, direction
+):
     order = {"field": field, "direction": direction}
     full = await _all_in_one_page(client, many, order)
-    assert len(full) == 23
+    assert len(full) == len(set(full)) == 23
     assert await _walk_forward(client, many, order, 5) == full
-
-
-@pytest.mark.parametrize("direction", ["ASC", "DESC"])
-@pytest.mark.parametrize("field", SORTS)
-async def test_grid_backward_pages_cover_every_ticket_once(client, many, field, direction):
-    order = {"field": field, "direction": direction}
-    full = await _all_in_one_page(client, many, order)
     assert await _walk_backward(client, many, order, 4) == full
 
 
@@ -642,15 +643,15 @@ async def test_grid_without_first_returns_at_most_a_hundred(client, many):
 @pytest.mark.parametrize(
     ("arg", "value"), [("first", 101), ("first", -1), ("last", 101), ("last", -5)]
 )
-async def test_grid_rejects_page_size_out_of_range(client, g, arg, value):
-    result = await f.gql(client, GRID, {arg: value}, as_=g.agent)
+async def test_grid_rejects_page_size_out_of_range(client, staff, arg, value):
+    result = await f.gql(client, GRID, {arg: value}, as_=staff)
     assert codes(result) == ["INVALID_INPUT"], result
     assert problems(result) == [(arg, "OUT_OF_RANGE")]
     assert result["data"] is None
 
 
-async def test_grid_rejects_first_and_last_together(client, g):
-    result = await f.gql(client, GRID, {"first": 2, "last": 2}, as_=g.agent)
+async def test_grid_rejects_first_and_last_together(client, staff):
+    result = await f.gql(client, GRID, {"first": 2, "last": 2}, as_=staff)
     assert codes(result) == ["INVALID_INPUT"], result
 
 
@@ -677,8 +678,8 @@ BAD_CURSORS = {
 
 @pytest.mark.parametrize("name", list(BAD_CURSORS))
 @pytest.mark.parametrize("arg", ["after", "before"])
-async def test_grid_rejects_bad_cursor(client, g, name, arg):
-    result = await f.gql(client, GRID, {arg: BAD_CURSORS[name]}, as_=g.agent)
+async def test_grid_rejects_bad_cursor(client, staff, name, arg):
+    result = await f.gql(client, GRID, {arg: BAD_CURSORS[name]}, as_=staff)
     assert codes(result) == ["INVALID_INPUT"], result
     assert problems(result) == [(arg, "INVALID_CURSOR")]
 
@@ -699,9 +700,9 @@ async def test_grid_rejects_bad_cursor(client, g, name, arg):
         ("UPDATED_AT", '["2024-03-01T00:00:00+00:00", 1e400]'),
     ],
 )
-async def test_grid_rejects_cursor_of_the_wrong_kind_for_the_sort(client, g, field, raw):
+async def test_grid_rejects_cursor_of_the_wrong_kind_for_the_sort(client, staff, field, raw):
     result = await f.gql(
-        client, GRID, {"orderBy": {"field": field}, "after": _cursor(raw)}, as_=g.agent
+        client, GRID, {"orderBy": {"field": field}, "after": _cursor(raw)}, as_=staff
     )
     assert codes(result) == ["INVALID_INPUT"], result
     assert problems(result) == [("after", "INVALID_CURSOR")]
@@ -721,7 +722,7 @@ async def test_grid_cursor_of_another_sort_does_not_crash(client, g):
         assert problems(result) == [("after", "INVALID_CURSOR")]
 
 
-async def test_grid_requires_sign_in(client, g):
+async def test_grid_requires_sign_in(client):
     result = await f.gql(client, GRID)
     assert codes(result) == ["UNAUTHENTICATED"]
 

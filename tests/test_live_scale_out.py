@@ -1,0 +1,34 @@
+"""Two server processes on one PostgreSQL database, with Redis carrying the hints."""
+
+import asyncio
+import os
+import time
+
+import pytest
+from live import Server
+from test_live_tickets import COMMENT, create_ticket, event_where, listen, world
+
+__all__ = ["world"]  # fixture
+
+REDIS_URL = os.environ.get("HELPDESK_TEST_REDIS_URL")
+
+
+async def test_a_change_on_one_server_reaches_a_subscriber_of_another(database_url, world):
+    if not database_url.startswith("postgres") or not REDIS_URL:
+        pytest.skip("needs HELPDESK_TEST_POSTGRES_URL and HELPDESK_TEST_REDIS_URL")
+    # A long poll interval: only a Redis hint can make delivery quick.
+    env = {"HELPDESK_REDIS_URL": REDIS_URL, "HELPDESK_TAILER_POLL_SECONDS": "30"}
+    one, two = Server(database_url, env), Server(database_url, env)
+    await asyncio.gather(asyncio.to_thread(one.start), asyncio.to_thread(two.start))
+    try:
+        ticket = await create_ticket(one, world["alice"])
+        alice, op = await listen(two, world["alice"])
+        started = time.monotonic()
+        comment = {"ticketId": ticket["id"], "body": "from server one"}
+        await one.gql(COMMENT, {"input": comment}, world["agent"].token)
+        event = await event_where(alice, op, body="from server one")
+        assert event["kind"] == "COMMENTED"
+        assert time.monotonic() - started < 10  # well under the 30 s poll
+        await alice.close()
+    finally:
+        await asyncio.gather(asyncio.to_thread(one.stop), asyncio.to_thread(two.stop))

@@ -1,0 +1,135 @@
+"""The tailer and its in-memory filter twin, on the real database."""
+
+import asyncio
+import os
+from datetime import UTC, date, datetime, timedelta
+
+import factories as f
+import pytest
+
+from helpdesk.models import LogEvent, LogKind, Priority, Status, Ticket
+from helpdesk.resolvers import tickets, tickets_grid
+from helpdesk.subscriptions import live_events
+from helpdesk.subscriptions.bus import MemoryBus
+from helpdesk.subscriptions.redis_bus import RedisBus
+from helpdesk.subscriptions.tailer import Tailer, replay
+
+REDIS_URL = os.environ.get("HELPDESK_TEST_REDIS_URL")
+
+
+async def _event(event_id: int) -> None:
+    await LogEvent.create(
+        id=event_id, kind=LogKind.DATA_LOG_CLEARED, occurred_at=datetime.now(UTC), internal=True
+    )
+
+
+async def _newest_id() -> int:
+    newest = await LogEvent.all().order_by("-id").first()
+    return newest.id if newest else 0
+
+
+async def test_events_behind_a_missing_id_wait_until_it_commits(database_url):
+    tailer = Tailer(MemoryBus(), gap_timeout=60)
+    tailer.watermark = base = await _newest_id()
+    async with tailer.listen() as (_, queue):
+        await _event(base + 2)  # committed first, as a later transaction can be
+        assert await tailer.poll() is False
+        assert queue.empty() and tailer.watermark == base
+
+        await _event(base + 1)
+        await tailer.poll()
+        assert [live.event.id for live in queue.get_nowait()] == [base + 1, base + 2]
+        assert tailer.watermark == base + 2
+
+
+async def test_a_missing_id_that_never_commits_is_skipped_after_the_timeout(database_url):
+    tailer = Tailer(MemoryBus(), gap_timeout=0)
+    tailer.watermark = base = await _newest_id()
+    async with tailer.listen() as (_, queue):
+        await _event(base + 3)
+        await tailer.poll()
+        assert [live.event.id for live in queue.get_nowait()] == [base + 3]
+
+
+async def test_replay_returns_the_events_between_a_cursor_and_the_watermark(database_url):
+    org = await f.organization()
+    alice = await f.customer(org)
+    start = await _newest_id()
+    created = [await f.ticket(alice) for _ in range(3)]
+    through = await _newest_id()
+    await f.ticket(alice)  # after the watermark: live, not replayed
+
+    replayed = [live async for batch in replay(start, through) for live in batch]
+    assert [live.ticket.id for live in replayed] == [t.id for t in created]
+    assert all(live.before is None and live.after is not None for live in replayed)
+
+
+async def test_state_before_an_event_is_the_state_after_the_previous_one(database_url):
+    org = await f.organization()
+    alice = await f.customer(org)
+    agent = await f.agent()
+    ticket = await f.ticket(alice, summary="first")
+    start = await _newest_id()
+    await tickets.update(agent.viewer, ticket.id, {"summary": "second", "priority": Priority.HIGH})
+    await tickets.resolve(agent.viewer, ticket.id)
+
+    batch = [live async for b in replay(start, await _newest_id()) for live in b]
+    update, resolve = batch
+    assert (update.before.summary, update.after.summary) == ("first", "second")
+    assert (update.before.priority, update.after.priority) == (Priority.NORMAL, Priority.HIGH)
+    assert update.after.status is Status.OPEN
+    assert (resolve.before.status, resolve.after.status) == (Status.OPEN, Status.RESOLVED)
+
+
+FILTERS = [
+    tickets_grid.TicketFilter(),
+    tickets_grid.TicketFilter(include_resolved=True, include_closed=True),
+    tickets_grid.TicketFilter(statuses=[Status.RESOLVED]),
+    tickets_grid.TicketFilter(priorities=[Priority.HIGH, Priority.URGENT]),
+    tickets_grid.TicketFilter(summary="wallet SYNC"),
+    tickets_grid.TicketFilter(organization_name="ac*"),
+    tickets_grid.TicketFilter(organization_name="*ex"),
+    tickets_grid.TicketFilter(primary_contact="alice"),
+    tickets_grid.TicketFilter(primary_contact="*@example.com"),
+    tickets_grid.TicketFilter(unassigned=True),
+    tickets_grid.TicketFilter(unassigned=False),
+    tickets_grid.TicketFilter(created_from=date.today(), created_to=date.today()),
+    tickets_grid.TicketFilter(updated_to=date.today() - timedelta(days=1)),
+]
+
+
+@pytest.mark.parametrize("grid_filter", FILTERS, ids=range(len(FILTERS)))
+async def test_in_memory_filter_agrees_with_the_grid_query(database_url, grid_filter):
+    acme, globex = await f.organization("Acme"), await f.organization("Globex")
+    alice = await f.customer(acme, name="Alice Adams")
+    bob = await f.customer(globex, name="Bob Brown")
+    agent = await f.agent()
+    made = [
+        await f.ticket(alice, summary="Wallet will not sync"),
+        await f.ticket(bob, summary="Sync of wallet fails"),
+        await f.ticket(alice, summary="Refund"),
+    ]
+    await tickets.assign(agent.viewer, made[0].id, agent.contact.id, None)
+    await tickets.update(agent.viewer, made[1].id, {"priority": Priority.URGENT})
+    await tickets.resolve(agent.viewer, made[2].id)
+
+    in_sql = {t.id for t in (await tickets_grid.grid(agent.viewer, grid_filter)).items}
+    rows = await Ticket.all().select_related("organization", "primary_contact")
+    in_memory = {t.id for t in rows if tickets_grid.matches(grid_filter, live_events.facts_of(t))}
+    assert in_memory == in_sql
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="HELPDESK_TEST_REDIS_URL is not set")
+async def test_a_hint_published_by_one_process_wakes_another():
+    sender, receiver = RedisBus(REDIS_URL, "helpdesk:test"), RedisBus(REDIS_URL, "helpdesk:test")
+    await receiver.start()
+    try:
+        await asyncio.sleep(0.2)  # subscribed
+        waiting = asyncio.create_task(receiver.wait(5))
+        await sender.publish()
+        started = asyncio.get_running_loop().time()
+        await waiting
+        assert asyncio.get_running_loop().time() - started < 2
+    finally:
+        await receiver.close()
+        await sender.close()
