@@ -13,8 +13,11 @@ def tortoise_config(database_url: str) -> dict:
         path = Path(database_url.removeprefix("sqlite://").split("?")[0])
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
-        # Other processes (the CLI beside a running server) wait instead of failing.
-        database_url += ("&" if "?" in database_url else "?") + "busy_timeout=5000"
+        # Other processes (the CLI beside a running server) wait instead of failing; the
+        # grid's `*` searches use REGEXP, which SQLite gets from Python.
+        database_url += ("&" if "?" in database_url else "?") + (
+            "busy_timeout=5000&install_regexp_functions=True"
+        )
     return {
         "connections": {"default": database_url},
         "apps": {

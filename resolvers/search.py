@@ -1,21 +1,26 @@
 """Text matching for the grid's search boxes: `*` is a wildcard (seed 003), otherwise the
-text may appear anywhere. Case-insensitive."""
+text may appear anywhere. Case-insensitive. One rule, used by the SQL query and by live
+events in memory alike."""
+
+import re
 
 from tortoise.expressions import Q
+
+
+def wildcard_regex(pattern: str) -> str:
+    """`Acme*Ltd` -> `^Acme.*Ltd$`: the parts in order, the ends anchored."""
+    return "^" + ".*".join(re.escape(part) for part in pattern.strip().split("*")) + "$"
 
 
 def wildcard_filter(field: str, pattern: str) -> Q:
     pattern = pattern.strip()
     if "*" not in pattern:
         return Q(**{f"{field}__icontains": pattern})
-    parts = pattern.split("*")
-    # Anchored at each end unless the pattern starts or ends with `*`.
-    q = Q()
-    if parts[0]:
-        q &= Q(**{f"{field}__istartswith": parts[0]})
-    if parts[-1]:
-        q &= Q(**{f"{field}__iendswith": parts[-1]})
-    for middle in parts[1:-1]:
-        if middle:
-            q &= Q(**{f"{field}__icontains": middle})
-    return q
+    return Q(**{f"{field}__iposix_regex": wildcard_regex(pattern)})
+
+
+def wildcard_matches(pattern: str, text: str) -> bool:
+    pattern = pattern.strip()
+    if "*" not in pattern:
+        return pattern.lower() in text.lower()
+    return re.search(wildcard_regex(pattern), text, re.IGNORECASE | re.DOTALL) is not None

@@ -11,7 +11,7 @@ from tortoise.functions import Count
 from helpdesk.models import NUMBER_OFFSET, Channel, Priority, Status
 from helpdesk.resolvers import access
 from helpdesk.resolvers.pagination import DATETIME, INT, Page, SortKey, paginate
-from helpdesk.resolvers.search import wildcard_filter
+from helpdesk.resolvers.search import wildcard_filter, wildcard_matches
 from helpdesk.resolvers.validation import Checks
 from helpdesk.resolvers.viewer import Viewer, require_viewer
 
@@ -165,29 +165,18 @@ class TicketFacts:
     updated_at: datetime
 
 
-def _wildcard_matches(pattern: str, text: str) -> bool:
-    """The in-memory twin of search.wildcard_filter."""
-    pattern, text = pattern.strip().lower(), text.lower()
-    if "*" not in pattern:
-        return pattern in text
-    parts = pattern.split("*")
-    if not text.startswith(parts[0]) or not text.endswith(parts[-1]):
-        return False
-    return all(middle in text for middle in parts[1:-1])
-
-
 def matches(f: TicketFilter, t: TicketFacts) -> bool:
     """The in-memory twin of `_conditions`: a test checks they agree on every filter."""
     if f.number is not None and t.id != f.number - NUMBER_OFFSET:
         return False
     if f.primary_contact and not (
-        _wildcard_matches(f.primary_contact, t.primary_contact_name)
-        or _wildcard_matches(f.primary_contact, t.primary_contact_email)
+        wildcard_matches(f.primary_contact, t.primary_contact_name)
+        or wildcard_matches(f.primary_contact, t.primary_contact_email)
     ):
         return False
     if f.primary_contact_id is not None and t.primary_contact_id != f.primary_contact_id:
         return False
-    if f.organization_name and not _wildcard_matches(f.organization_name, t.organization_name):
+    if f.organization_name and not wildcard_matches(f.organization_name, t.organization_name):
         return False
     if f.organization_id is not None and t.organization_id != f.organization_id:
         return False

@@ -67,13 +67,14 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        DomainErrors,
     ]
     if settings.production:
         extensions += [
             DisableIntrospection,
             lambda: MaskErrors(should_mask_error=keep_unmasked, error_message="Internal error."),
         ]
+    # Last in the list, so its result rewrite runs first: codes are set before masking.
+    extensions.append(DomainErrors)
     return strawberry.Schema(
         query=_query_type(), mutation=Mutation, subscription=Subscription, extensions=extensions
     )

@@ -75,4 +75,6 @@ def keep_unmasked(error: GraphQLError) -> bool:
     """For MaskErrors in production: hide details of unexpected errors only."""
     if error.original_error is None or isinstance(error.original_error, GraphQLError):
         return False  # syntax, validation and limit errors say what the client did wrong
+    if isinstance(error.original_error, DomainError | GlobalIDValueError):
+        return False
     return not (error.extensions and "code" in error.extensions)
