@@ -19,6 +19,12 @@ class Context:
     connection_params: dict | None = None
     # Websockets: the live-event stream's position when the viewer was authenticated.
     checked_through: int = 0
+    # Shared subscriptions (subscriptions/fanout.py): a hub's stream starts after
+    # `live_from`; a private catch-up replays up to `replay_through` and stops; `position`
+    # is the id of the last event the stream looked at.
+    live_from: int | None = None
+    replay_through: int | None = None
+    position: int = 0
 
     def __post_init__(self) -> None:
         self.set_viewer(self.viewer)

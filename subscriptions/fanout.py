@@ -3,7 +3,11 @@ document, variables and audience, however many sockets they use.
 
 Strawberry runs a subscription per `subscribe` message. Here a subscription joins a hub
 keyed by (document, operation, variables, audience); the hub runs the subscription once
-and sends each result, encoded once, to every member still allowed to see it."""
+and sends each result, encoded once, to every member still allowed to see it.
+
+A `ticketEvents(after: $cursor)` subscriber that resumes is keyed without its cursor, so it
+shares the live hub too: it first catches up privately, replaying from its cursor to the
+hub's position at the moment it joined, while the hub's results for it wait in a buffer."""
 
 import asyncio
 import contextlib
@@ -13,14 +17,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
-from graphql.language import FieldNode
+from graphql.language import FieldNode, VariableNode
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 
+from helpdesk.resolvers.errors import InvalidInput
 from helpdesk.resolvers.viewer import Viewer
+from helpdesk.subscriptions.cursors import parse_cursor
 from helpdesk.subscriptions.tailer import get_tailer
 
 log = logging.getLogger(__name__)
@@ -28,9 +34,15 @@ log = logging.getLogger(__name__)
 PERSONAL_FIELDS = {"awaitingConfirmation"}
 
 
+@dataclass(frozen=True)
+class Shape:
+    fields: frozenset[str]  # the root fields
+    cursor_variable: str | None  # the variable given to ticketEvents(after:), if any
+
+
 @lru_cache(maxsize=512)
-def subscription_fields(query: str, operation_name: str | None) -> frozenset[str] | None:
-    """The root fields of a subscription document, or None for anything else (including
+def subscription_shape(query: str, operation_name: str | None) -> Shape | None:
+    """What a subscription document subscribes to, or None for anything else (including
     documents that do not parse: strawberry reports those itself)."""
     try:
         operation = get_operation_ast(parse(query), operation_name)
@@ -38,9 +50,14 @@ def subscription_fields(query: str, operation_name: str | None) -> frozenset[str
         return None
     if operation is None or operation.operation is not OperationType.SUBSCRIPTION:
         return None
-    return frozenset(
-        s.name.value for s in operation.selection_set.selections if isinstance(s, FieldNode)
-    )
+    roots = [s for s in operation.selection_set.selections if isinstance(s, FieldNode)]
+    cursor_variable = None
+    for root in roots:
+        for argument in root.arguments or ():
+            if root.name.value == "ticketEvents" and argument.name.value == "after":
+                if isinstance(argument.value, VariableNode):
+                    cursor_variable = argument.value.name.value
+    return Shape(frozenset(r.name.value for r in roots), cursor_variable)
 
 
 def audience(viewer: Viewer | None, fields: frozenset[str]) -> tuple:
@@ -59,6 +76,26 @@ class Member:
     viewer: Viewer | None
     checked_through: int  # the event stream position when this viewer was authenticated
     done: asyncio.Event = field(default_factory=asyncio.Event)
+    # While catching up, the hub's results wait here; afterwards those the catch-up already
+    # sent (event ids up to `replayed_through`) are dropped.
+    catching_up: bool = False
+    waiting: list[tuple[int, str]] = field(default_factory=list)
+    replayed_through: int = 0
+
+    async def deliver(self, event_id: int, encoded_payload: str) -> None:
+        """A result from the hub."""
+        if self.catching_up:
+            self.waiting.append((event_id, encoded_payload))
+        elif not self.replayed_through or event_id > self.replayed_through:
+            await self.send(encoded_payload)
+
+    async def caught_up(self, through: int) -> None:
+        self.replayed_through = through
+        while self.waiting:
+            event_id, encoded = self.waiting.pop(0)
+            if event_id > through:
+                await self.send(encoded)
+        self.catching_up = False
 
     async def send(self, encoded_payload: str) -> None:
         if self.operation.completed:
@@ -78,18 +115,33 @@ class Member:
 
 
 class Hub:
-    def __init__(self, registry: "Hubs", key: tuple, handler: "LiveHandler", operation: Operation):
+    def __init__(
+        self,
+        registry: "Hubs",
+        key: tuple,
+        handler: "LiveHandler",
+        operation: Operation,
+        variables: dict,
+    ):
         self.registry = registry
         self.key = key
         self.members: set[Member] = set()
         self.schema = handler.schema
         self.view = handler.view
         self.query = operation.query
-        self.variables = operation.variables
+        self.variables = variables
         self.operation_name = operation.operation_name
         # The hub's own context: results depend only on the audience, which all members share.
         self.context = handler.view.new_context(handler.context.viewer)
+        # The stream starts right after the events handed out so far, whenever the
+        # subscription itself gets to listen.
+        self.context.live_from = self.context.position = get_tailer().watermark
         self.task = asyncio.create_task(self._run(), name=f"subscription hub {key[1]}")
+
+    @property
+    def position(self) -> int:
+        """Every event up to here was sent to the members the hub had when it was seen."""
+        return self.context.position
 
     async def _run(self) -> None:
         try:
@@ -108,8 +160,9 @@ class Hub:
                         return
                     first = False
                     if isinstance(result, ExecutionResult):
+                        event_id = self.position
                         encoded = self.view.encode_json(_next_payload(result))
-                        await self._each(lambda m, e=encoded: m.send(e))
+                        await self._each(lambda m, i=event_id, e=encoded: m.deliver(i, e))
             await self._each(
                 lambda m: m.operation.send_operation_message(
                     {"id": m.operation.id, "type": "complete"}
@@ -148,10 +201,10 @@ class Hubs:
     def __init__(self) -> None:
         self._hubs: dict[tuple, Hub] = {}
 
-    def join(self, key: tuple, member: Member) -> Hub:
+    def join(self, key: tuple, member: Member, variables: dict) -> Hub:
         hub = self._hubs.get(key)
         if hub is None:
-            hub = self._hubs[key] = Hub(self, key, member.handler, member.operation)
+            hub = self._hubs[key] = Hub(self, key, member.handler, member.operation, variables)
         hub.members.add(member)
         return hub
 
@@ -173,26 +226,60 @@ class LiveHandler(BaseGraphQLTransportWSHandler):
     """graphql-transport-ws with shared subscription executions."""
 
     async def run_operation(self, operation: Operation) -> None:
-        fields = subscription_fields(operation.query, operation.operation_name)
-        if fields is None:
+        shape = subscription_shape(operation.query, operation.operation_name)
+        if shape is None:
             # Queries and mutations over the socket: fresh loaders for each.
             self.context.set_viewer(self.context.viewer)
             await super().run_operation(operation)
             return
+        variables = dict(operation.variables or {})
+        cursor = None
+        if shape.cursor_variable:
+            try:
+                cursor = parse_cursor(variables.pop(shape.cursor_variable, None))
+            except InvalidInput as error:
+                await operation.send_initial_errors(
+                    [GraphQLError(error.message, extensions={"code": error.code})]
+                )
+                return
+            variables[shape.cursor_variable] = None
         viewer = self.context.viewer
         key = (
             operation.query,
             operation.operation_name,
-            json.dumps(operation.variables or {}, sort_keys=True, default=str),
-            audience(viewer, fields),
+            json.dumps(variables, sort_keys=True, default=str),
+            audience(viewer, shape.fields),
         )
-        member = Member(operation, self, viewer, self.context.checked_through)
+        member = Member(
+            operation, self, viewer, self.context.checked_through, catching_up=cursor is not None
+        )
         hubs: Hubs = self.view.hubs
-        hub = hubs.join(key, member)
+        hub = hubs.join(key, member, variables)
         try:
+            if cursor is not None:
+                await self._catch_up(operation, member, cursor, hub.position)
             await member.done.wait()
         finally:
             hubs.leave(hub, member)
+
+    async def _catch_up(self, operation: Operation, member: Member, cursor: int, through: int):
+        """Replays, for this member alone, what it missed up to the hub's position."""
+        context = self.view.new_context(self.context.viewer)
+        context.replay_through = through
+        source = await self.schema.stream(
+            operation.query,
+            variable_values=operation.variables,
+            context_value=context,
+            operation_name=operation.operation_name,
+        )
+        async with contextlib.aclosing(source):
+            async for result in source:
+                if isinstance(result, PreExecutionError):
+                    await operation.send_initial_errors(result.errors)
+                    member.done.set()
+                    return
+                await member.send(self.view.encode_json(_next_payload(result)))
+        await member.caught_up(max(through, cursor))
 
     async def end_for_lost_access(self) -> None:
         with contextlib.suppress(Exception):

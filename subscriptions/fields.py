@@ -9,14 +9,14 @@ import strawberry
 
 from helpdesk.models import LogKind, Status
 from helpdesk.resolvers import access, tickets_grid
-from helpdesk.resolvers.errors import invalid
 from helpdesk.resolvers.viewer import Viewer, require_viewer
 from helpdesk.schema.comments import Comment
 from helpdesk.schema.contacts import Contact, contact_or_none
 from helpdesk.schema.context import loaders_of
-from helpdesk.schema.ids import decode_id, row_id
+from helpdesk.schema.ids import decode_id
 from helpdesk.schema.log_events import FieldChange, LogEvent
 from helpdesk.schema.tickets import Ticket, TicketFilter, TicketPriority, TicketStatus
+from helpdesk.subscriptions.cursors import parse_cursor
 from helpdesk.subscriptions.live_events import LiveEvent
 from helpdesk.subscriptions.tailer import get_tailer, replay
 
@@ -106,19 +106,13 @@ class TicketStats:
         )
 
 
-def _cursor(value: str | None) -> int | None:
-    if value is None:
-        return None
-    if value == "0":  # "from the beginning"
-        return 0
-    event_id = row_id(value, big=True)
-    if event_id is None:
-        raise invalid("after", "INVALID_CURSOR", "after is not a cursor from ticketEvents")
-    return event_id
-
-
-async def _batches(after: int | None) -> AsyncIterator[list[LiveEvent]]:
-    """Replays what came after the cursor, then goes on live: no gap, no duplicate."""
+async def _batches(after: int | None, through: int | None = None) -> AsyncIterator[list[LiveEvent]]:
+    """Replays what came after the cursor, then goes on live: no gap, no duplicate.
+    With `through`, replays up to there and stops (a catch-up before joining a hub)."""
+    if through is not None:
+        async for batch in replay(after or 0, through):
+            yield batch
+        return
     async with get_tailer().listen() as (start, queue):
         if after is not None:
             async for batch in replay(after, start):
@@ -146,11 +140,15 @@ class Subscription:
     async def ticket_events(
         self, info: strawberry.Info, filter: TicketFilter | None = None, after: str | None = None
     ) -> AsyncGenerator[TicketEvent, None]:
-        viewer = require_viewer(info.context.viewer)
+        context = info.context
+        viewer = require_viewer(context.viewer)
         grid_filter = (filter or TicketFilter()).to_domain()
         tickets_grid.validate(grid_filter)
-        async for batch in _batches(_cursor(after)):
+        cursor = parse_cursor(after)
+        start = cursor if cursor is not None else context.live_from
+        async for batch in _batches(start, context.replay_through):
             for live in batch:
+                context.position = live.event.id
                 if live.event.kind not in KIND_OF or not _visible(viewer, live):
                     continue
                 now = live.after is not None and tickets_grid.matches(grid_filter, live.after)

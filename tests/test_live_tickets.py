@@ -3,6 +3,7 @@
 import asyncio
 
 import factories as f
+import httpx
 import pytest
 import websockets
 from live import LiveClient, Server
@@ -219,3 +220,26 @@ async def test_revoking_a_token_ends_that_persons_subscriptions_at_once(server, 
         while True:
             await alice.receive(timeout=5)
     assert closed.value.rcvd.code == 4403
+
+
+async def test_a_resuming_subscriber_catches_up_then_shares_the_live_execution(server, world):
+    ticket = await create_ticket(server, world["alice"])
+    first, first_op = await listen(server, world["alice"])
+    agent = world["agent"].token
+    await server.gql(COMMENT, {"input": {"ticketId": ticket["id"], "body": "one"}}, agent)
+    cursor = (await event_where(first, first_op, body="one"))["cursor"]
+    for body in ("two", "three"):
+        await server.gql(COMMENT, {"input": {"ticketId": ticket["id"], "body": body}}, agent)
+    await event_where(first, first_op, body="three")
+
+    second, second_op = await listen(server, world["alice"], variables={"after": cursor})
+    caught_up = [(await second.next(second_op))["data"]["ticketEvents"] for _ in range(2)]
+    assert [e["comment"]["body"] for e in caught_up] == ["two", "three"]
+    async with httpx.AsyncClient() as http:
+        health = (await http.get(f"{server.http_url}/healthz")).json()
+    assert health["subscriptionHubs"] == 1  # one execution per event for both
+
+    await server.gql(COMMENT, {"input": {"ticketId": ticket["id"], "body": "four"}}, agent)
+    for client, op in ((first, first_op), (second, second_op)):
+        assert (await client.next(op))["data"]["ticketEvents"]["comment"]["body"] == "four"
+    await second.nothing_for(0.5)
