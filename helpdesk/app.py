@@ -120,7 +120,12 @@ async def _close(socket: WebSocket, code: int, reason: str) -> None:
 async def healthz(request: Request) -> JSONResponse:
     graphql = request.app.state.graphql
     return JSONResponse(
-        {"status": "ok", "liveSockets": len(graphql.sockets), "subscriptionHubs": len(graphql.hubs)}
+        {
+            "status": "ok",
+            "liveSockets": len(graphql.sockets),
+            "liveSubscriptions": graphql.hubs.members(),
+            "subscriptionHubs": len(graphql.hubs),
+        }
     )
 
 

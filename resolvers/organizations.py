@@ -38,20 +38,23 @@ async def _require_unique(name: str, except_id: int | None = None) -> None:
         raise invalid("name", "TAKEN", f"an organization named {name!r} already exists")
 
 
-async def create(viewer: Viewer | None, name: str) -> Organization:
-    viewer = require_admin(viewer, "create organizations")
-    name = _checked_name(name)
+async def _insert(actor: Viewer | None, name: str) -> Organization:
     async with transaction():
         await _require_unique(name)
         organization = await Organization.create(name=name, name_key=name.lower())
         await log_events.record(
             LogKind.ORGANIZATION_CREATED,
-            viewer,
+            actor,
             organization_id=organization.id,
             changes={"name": [None, name]},
             internal=True,
         )
     return organization
+
+
+async def create(viewer: Viewer | None, name: str) -> Organization:
+    viewer = require_admin(viewer, "create organizations")
+    return await _insert(viewer, _checked_name(name))
 
 
 async def rename(viewer: Viewer | None, organization_id: int, name: str) -> Organization:
@@ -78,15 +81,4 @@ async def find_or_create(name: str) -> Organization:
     """For the command line: the organization of this name, created if it is new."""
     name = _checked_name(name)
     existing = await Organization.filter(name_key=name.lower()).first()
-    if existing:
-        return existing
-    async with transaction():
-        organization = await Organization.create(name=name, name_key=name.lower())
-        await log_events.record(
-            LogKind.ORGANIZATION_CREATED,
-            None,
-            organization_id=organization.id,
-            changes={"name": [None, name]},
-            internal=True,
-        )
-    return organization
+    return existing or await _insert(None, name)

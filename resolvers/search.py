@@ -8,8 +8,16 @@ from tortoise.expressions import Q
 
 
 def wildcard_regex(pattern: str) -> str:
-    """`Acme*Ltd` -> `^Acme.*Ltd$`: the parts in order, the ends anchored."""
-    return "^" + ".*".join(re.escape(part) for part in pattern.strip().split("*")) + "$"
+    """`Acme*Ltd` -> `^Acme.*Ltd$`: the parts in order, the ends anchored. Each middle part
+    matches at its first occurrence (`(?:(?!part).)*part`), which is all "in order" needs:
+    a plain `.*` per `*` backtracks exponentially (`*a*a*a*a*b` on a long "aaa…" name hangs
+    the SQLite REGEXP function and the live matcher)."""
+    first, *middle, last = pattern.strip().split("*")
+    regex = "^" + re.escape(first)
+    for part in filter(None, middle):
+        part = re.escape(part)
+        regex += f"(?:(?!{part}).)*{part}"
+    return regex + ".*" + re.escape(last) + "$"
 
 
 def wildcard_filter(field: str, pattern: str) -> Q:

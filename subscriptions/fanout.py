@@ -221,6 +221,9 @@ class Hubs:
     def __len__(self) -> int:
         return len(self._hubs)
 
+    def members(self) -> int:
+        return sum(len(hub.members) for hub in self._hubs.values())
+
 
 class LiveHandler(BaseGraphQLTransportWSHandler):
     """graphql-transport-ws with shared subscription executions."""

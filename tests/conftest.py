@@ -8,8 +8,10 @@ import uuid
 from pathlib import Path
 
 import asyncpg
+import factories as f
 import httpx
 import pytest
+from live import Server
 from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
@@ -97,3 +99,24 @@ async def client(settings):
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
+
+
+@pytest.fixture
+async def world(database_url):
+    acme = await f.organization("Acme")
+    globex = await f.organization("Globex")
+    return {
+        "acme": acme,
+        "alice": await f.customer(acme),
+        "bob": await f.customer(globex),
+        "agent": await f.agent(),
+        "admin": await f.admin(),
+    }
+
+
+@pytest.fixture
+async def server(database_url):
+    server = Server(database_url)
+    await asyncio.to_thread(server.start)
+    yield server
+    await asyncio.to_thread(server.stop)

@@ -62,6 +62,11 @@ class Server:
                 self.process.kill()
                 self.process.wait()
 
+    async def live_subscriptions(self) -> int:
+        async with httpx.AsyncClient(timeout=10) as client:
+            health = (await client.get(f"{self.http_url}/healthz")).json()
+        return health["liveSubscriptions"]
+
     async def gql(self, query: str, variables: dict | None = None, token: str | None = None):
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         async with httpx.AsyncClient(timeout=10) as client:
@@ -133,3 +138,49 @@ class LiveClient:
 
     async def close(self) -> None:
         await self.ws.close()
+
+
+EVENTS = """subscription($filter: TicketFilter, $after: String) {
+  ticketEvents(filter: $filter, after: $after) {
+    cursor kind matchesFilter ticket { number summary status } changes { field oldValue newValue }
+    comment { body kind }
+  }
+}"""
+CREATE = """mutation($input: CreateTicketInput!) {
+  createTicket(input: $input) { ticket { id number } errors { code message } } }"""
+COMMENT = """mutation($input: AddCommentInput!) {
+  addComment(input: $input) { comment { id } errors { code message } } }"""
+UPDATE = """mutation($input: UpdateTicketInput!) {
+  updateTicket(input: $input) { ticket { id } errors { code message } } }"""
+RESOLVE = """mutation($input: ResolveTicketInput!) {
+  resolveTicket(input: $input) { ticket { id } errors { code message } } }"""
+
+
+async def create_ticket(server, person, summary="Wallet not syncing") -> dict:
+    data = await server.gql(
+        CREATE, {"input": {"summary": summary, "description": "Help"}}, person.token
+    )
+    return data["createTicket"]["ticket"]
+
+
+async def event_where(client: LiveClient, op_id: str, **expected) -> dict:
+    """The next ticket event with the expected values, skipping earlier ones (a ticket
+    created just before subscribing may arrive live)."""
+    while True:
+        event = (await client.next(op_id))["data"]["ticketEvents"]
+        comment = (event.get("comment") or {}).get("body")
+        if all(event.get(k) == v or (k == "body" and comment == v) for k, v in expected.items()):
+            return event
+
+
+async def listen(server, person, query=EVENTS, variables=None) -> tuple[LiveClient, str]:
+    client = await LiveClient.connect(server, person.token)
+    await client.acked()
+    before = await server.live_subscriptions()
+    op_id = await client.subscribe(query, variables)
+    # Events committed from now on reach it: wait until the server has registered it.
+    deadline = asyncio.get_running_loop().time() + 10
+    while await server.live_subscriptions() == before:
+        assert asyncio.get_running_loop().time() < deadline, "subscription not registered"
+        await asyncio.sleep(0.02)
+    return client, op_id

@@ -5,10 +5,7 @@ import os
 import time
 
 import pytest
-from live import Server
-from test_live_tickets import COMMENT, create_ticket, event_where, listen, world
-
-__all__ = ["world"]  # fixture
+from live import COMMENT, Server, create_ticket, event_where, listen
 
 REDIS_URL = os.environ.get("HELPDESK_TEST_REDIS_URL")
 

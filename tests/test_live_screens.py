@@ -4,10 +4,7 @@ and one shared execution per audience."""
 import asyncio
 
 import httpx
-from live import LiveClient
-from test_live_tickets import COMMENT, RESOLVE, UPDATE, create_ticket, listen, server, world
-
-__all__ = ["server", "world"]  # fixtures
+from live import COMMENT, RESOLVE, UPDATE, LiveClient, create_ticket, listen
 
 COMMENTS = (
     """subscription($id: ID!) { commentAdded(ticketId: $id) { body kind author { name } } }"""
@@ -49,7 +46,9 @@ async def test_ticket_window_gets_the_ticket_after_each_change(server, world):
 
 async def test_ticket_window_of_another_organization_is_not_found(server, world):
     ticket = await create_ticket(server, world["alice"])
-    bob, op = await listen(server, world["bob"], WINDOW, {"id": ticket["id"]})
+    bob = await LiveClient.connect(server, world["bob"].token)
+    await bob.acked()
+    op = await bob.subscribe(WINDOW, {"id": ticket["id"]})
     message = await bob.receive()
     assert message["id"] == op
     errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]

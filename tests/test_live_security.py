@@ -5,10 +5,7 @@ import json
 
 import pytest
 import websockets
-from live import LiveClient, Server
-from test_live_tickets import listen, server, world
-
-__all__ = ["server", "world"]  # fixtures
+from live import LiveClient, Server, listen
 
 EVENTS = "subscription { ticketEvents { kind } }"
 

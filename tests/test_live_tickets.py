@@ -6,68 +6,7 @@ import factories as f
 import httpx
 import pytest
 import websockets
-from live import LiveClient, Server
-
-EVENTS = """subscription($filter: TicketFilter, $after: String) {
-  ticketEvents(filter: $filter, after: $after) {
-    cursor kind matchesFilter ticket { number summary status } changes { field oldValue newValue }
-    comment { body kind }
-  }
-}"""
-CREATE = """mutation($input: CreateTicketInput!) {
-  createTicket(input: $input) { ticket { id number } errors { code message } } }"""
-COMMENT = """mutation($input: AddCommentInput!) {
-  addComment(input: $input) { comment { id } errors { code message } } }"""
-UPDATE = """mutation($input: UpdateTicketInput!) {
-  updateTicket(input: $input) { ticket { id } errors { code message } } }"""
-RESOLVE = """mutation($input: ResolveTicketInput!) {
-  resolveTicket(input: $input) { ticket { id } errors { code message } } }"""
-
-
-@pytest.fixture
-async def world(database_url):
-    acme = await f.organization("Acme")
-    globex = await f.organization("Globex")
-    return {
-        "acme": acme,
-        "alice": await f.customer(acme),
-        "bob": await f.customer(globex),
-        "agent": await f.agent(),
-        "admin": await f.admin(),
-    }
-
-
-@pytest.fixture
-async def server(database_url, world):
-    server = Server(database_url)
-    await asyncio.to_thread(server.start)
-    yield server
-    await asyncio.to_thread(server.stop)
-
-
-async def create_ticket(server, person, summary="Wallet not syncing") -> dict:
-    data = await server.gql(
-        CREATE, {"input": {"summary": summary, "description": "Help"}}, person.token
-    )
-    return data["createTicket"]["ticket"]
-
-
-async def event_where(client: LiveClient, op_id: str, **expected) -> dict:
-    """The next ticket event with the expected values, skipping earlier ones (a ticket
-    created just before subscribing may arrive live)."""
-    while True:
-        event = (await client.next(op_id))["data"]["ticketEvents"]
-        comment = (event.get("comment") or {}).get("body")
-        if all(event.get(k) == v or (k == "body" and comment == v) for k, v in expected.items()):
-            return event
-
-
-async def listen(server, person, query=EVENTS, variables=None) -> tuple[LiveClient, str]:
-    client = await LiveClient.connect(server, person.token)
-    await client.acked()
-    op_id = await client.subscribe(query, variables)
-    await asyncio.sleep(0.2)  # let the server register the subscription
-    return client, op_id
+from live import COMMENT, RESOLVE, UPDATE, LiveClient, create_ticket, event_where, listen
 
 
 async def test_agents_change_reaches_customer_of_same_organization_only(server, world):

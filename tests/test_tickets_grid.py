@@ -218,6 +218,36 @@ async def test_grid_primary_contact_wildcards_keep_their_order(client, g):
     assert await numbers(client, g.agent, {"primaryContact": "*Baker*Bob*", **ALL}) == []
 
 
+@pytest.fixture
+async def repetitive(client) -> f.Person:
+    """A ticket whose contact and organization names are one letter, repeated."""
+    org = await f.organization("a" * 200)
+    person = await f.customer(org, name="a" * 200, email="a" * 64 + "@aaaa.test")
+    await f.ticket(person)
+    return await f.agent()
+
+
+PATHOLOGICAL = "*a*a*a*a*a*a*a*a*b"  # with one `.*` per `*` this backtracks for hours
+
+
+@pytest.mark.parametrize("box", ["primaryContact", "organizationName"])
+async def test_grid_wildcards_answer_quickly_on_repetitive_text(client, repetitive, box):
+    assert await numbers(client, repetitive, {box: PATHOLOGICAL}) == []
+    assert len(await numbers(client, repetitive, {box: PATHOLOGICAL[:-1]})) == 1
+
+
+async def test_contact_and_organization_search_answer_quickly_on_repetitive_text(
+    client, repetitive
+):
+    result = await f.gql(
+        client,
+        "query($p: String) { contacts(search: $p) { id } organizations(name: $p) { id } }",
+        {"p": PATHOLOGICAL},
+        as_=repetitive,
+    )
+    assert result["data"] == {"contacts": [], "organizations": []}
+
+
 @pytest.mark.parametrize("pattern", ["%", "_", "\\"])
 async def test_grid_search_treats_sql_wildcards_as_plain_text(client, g, pattern):
     assert await numbers(client, g.agent, {"primaryContact": pattern, **ALL}) == []
