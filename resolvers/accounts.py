@@ -41,8 +41,14 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def viewer_of(contact: Contact, token_id: int | None = None) -> Viewer:
-    return Viewer(contact.id, contact.role, contact.organization_id, token_id)
+def viewer_of(contact: Contact, token: ApiToken | None = None) -> Viewer:
+    return Viewer(
+        contact.id,
+        contact.role,
+        contact.organization_id,
+        token.id if token else None,
+        token.expires_at if token else None,
+    )
 
 
 async def issue_token(
@@ -60,7 +66,7 @@ async def issue_token(
         )
         await log_events.record(
             LogKind.TOKEN_CREATED,
-            actor or viewer_of(contact, token.id),
+            actor or viewer_of(contact, token),
             organization_id=contact.organization_id,
             subject_contact_id=contact.id,
             subject_token_id=token.id,
@@ -84,7 +90,7 @@ async def authenticate(secret: str) -> Viewer | None:
         return None
     if token.expires_at is not None and token.expires_at <= now():
         return None
-    return viewer_of(token.contact, token.id)
+    return viewer_of(token.contact, token)
 
 
 async def login(email: str, password: str) -> tuple[str, Contact]:

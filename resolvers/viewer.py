@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from datetime import datetime
 
 from helpdesk.models import Role
 from helpdesk.resolvers.errors import Forbidden, Unauthenticated
@@ -12,6 +13,7 @@ class Viewer:
     role: Role
     organization_id: int | None
     token_id: int | None = None
+    token_expires_at: datetime | None = None  # sessions end; API tokens last until revoked
 
     @property
     def is_staff(self) -> bool:

@@ -2,6 +2,7 @@
 a delivery never asks the database."""
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from helpdesk.models import LogEvent, LogKind
 from helpdesk.resolvers.viewer import Viewer
@@ -31,6 +32,8 @@ class AccessState:
 
     def allows(self, viewer: Viewer, checked_through: int) -> bool:
         """Is a viewer authenticated when the stream stood at `checked_through` still valid?"""
+        if viewer.token_expires_at is not None and viewer.token_expires_at <= datetime.now(UTC):
+            return False
         if self.contact_changed_at.get(viewer.contact_id, 0) > checked_through:
             return False
         revoked = self.token_revoked_at.get(viewer.token_id) if viewer.token_id else None

@@ -52,7 +52,7 @@ async def person(
         password=password,
     )
     token, secret = await accounts.issue_token(contact, models.TokenKind.API, "test")
-    return Person(contact, secret, accounts.viewer_of(contact, token.id))
+    return Person(contact, secret, accounts.viewer_of(contact, token))
 
 
 async def customer(org: models.Organization, **kw) -> Person:

@@ -7,9 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 import factories as f
 import pytest
 
-from helpdesk.models import LogEvent, LogKind, Priority, Status, Ticket
+from helpdesk.models import LogEvent, LogKind, Priority, Role, Status, Ticket
 from helpdesk.resolvers import tickets, tickets_grid
+from helpdesk.resolvers.viewer import Viewer
 from helpdesk.subscriptions import live_events
+from helpdesk.subscriptions.access_state import AccessState
 from helpdesk.subscriptions.bus import MemoryBus
 from helpdesk.subscriptions.redis_bus import RedisBus
 from helpdesk.subscriptions.tailer import Tailer, replay
@@ -133,3 +135,12 @@ async def test_a_hint_published_by_one_process_wakes_another():
     finally:
         await receiver.close()
         await sender.close()
+
+
+def test_an_expired_session_may_no_longer_listen():
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    future = datetime.now(UTC) + timedelta(hours=1)
+    state = AccessState()
+    assert not state.allows(Viewer(1, Role.CUSTOMER, 1, 7, past), checked_through=0)
+    assert state.allows(Viewer(1, Role.CUSTOMER, 1, 7, future), checked_through=0)
+    assert state.allows(Viewer(1, Role.CUSTOMER, 1, 8, None), checked_through=0)
