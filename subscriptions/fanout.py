@@ -87,31 +87,29 @@ class Member:
         if self.catching_up:
             self.waiting.append((event_id, encoded_payload))
         elif not self.replayed_through or event_id > self.replayed_through:
-            await self.send(encoded_payload)
+            self.send(encoded_payload)
 
-    async def caught_up(self, through: int) -> None:
+    def caught_up(self, through: int) -> None:
         self.replayed_through = through
-        while self.waiting:
-            event_id, encoded = self.waiting.pop(0)
+        for event_id, encoded in self.waiting:
             if event_id > through:
-                await self.send(encoded)
+                self.send(encoded)
+        self.waiting.clear()
         self.catching_up = False
 
-    async def send(self, encoded_payload: str) -> None:
+    def send(self, encoded_payload: str) -> None:
+        """Queues a `next` message on the member's socket, if they may still see it."""
         if self.operation.completed:
             return
         if self.viewer is not None and not get_tailer().access.allows(
             self.viewer, self.checked_through
         ):
-            await self.handler.end_for_lost_access()
+            self.handler.close_soon(4403, "Forbidden: access revoked")
             return
         message = (
             f'{{"id":{json.dumps(self.operation.id)},"type":"next","payload":{encoded_payload}}}'
         )
-        try:
-            await self.handler.websocket.ws.send_text(message)
-        except Exception:  # a socket closing under us: its handler cleans up
-            self.done.set()
+        self.handler.push(message)
 
 
 class Hub:
@@ -228,6 +226,16 @@ class Hubs:
 class LiveHandler(BaseGraphQLTransportWSHandler):
     """graphql-transport-ws with shared subscription executions."""
 
+    # Every message to the client goes through one queue per socket, written by one task:
+    # a hub never waits for a slow client, and messages keep their order.
+    OUTBOX_LIMIT = 1000
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._outbox: asyncio.Queue[str] = asyncio.Queue()
+        self._writer: asyncio.Task | None = None
+        self._closing: asyncio.Task | None = None
+
     async def run_operation(self, operation: Operation) -> None:
         shape = subscription_shape(operation.query, operation.operation_name)
         if shape is None:
@@ -281,9 +289,37 @@ class LiveHandler(BaseGraphQLTransportWSHandler):
                     await operation.send_initial_errors(result.errors)
                     member.done.set()
                     return
-                await member.send(self.view.encode_json(_next_payload(result)))
-        await member.caught_up(max(through, cursor))
+                member.send(self.view.encode_json(_next_payload(result)))
+        member.caught_up(max(through, cursor))
 
-    async def end_for_lost_access(self) -> None:
+    def push(self, text: str) -> None:
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write(), name="websocket writer")
+        if self._outbox.qsize() >= self.OUTBOX_LIMIT:
+            self.close_soon(1013, "Too slow: messages are piling up")
+            return
+        self._outbox.put_nowait(text)
+
+    async def _write(self) -> None:
+        while True:
+            text = await self._outbox.get()
+            try:
+                await self.websocket.ws.send_text(text)
+            except Exception:  # the socket is gone: its handler cleans up
+                return
+
+    async def send_message(self, message) -> None:
+        self.push(self.view.encode_json(message))
+
+    def close_soon(self, code: int, reason: str) -> None:
+        if self._closing is None:
+            self._closing = asyncio.create_task(self._close(code, reason))
+
+    async def _close(self, code: int, reason: str) -> None:
         with contextlib.suppress(Exception):
-            await self.websocket.close(4403, "Forbidden: access revoked")
+            await self.websocket.close(code, reason)
+
+    async def shutdown(self) -> None:
+        await super().shutdown()
+        if self._writer:
+            self._writer.cancel()
