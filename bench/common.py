@@ -103,15 +103,18 @@ class Process:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise SystemExit(f"server exited:\n{self.log_text()}")
+                log = self.log_text()
+                self.stop()
+                raise SystemExit(f"server exited:\n{log}")
             try:
                 if httpx.get(self.http_url + self.ready_path, timeout=0.5).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
+        log = self.log_text()
         self.stop()
-        raise SystemExit(f"server did not start in {timeout:.0f} s:\n{self.log_text()}")
+        raise SystemExit(f"server did not start in {timeout:.0f} s:\n{log}")
 
     def log_text(self) -> str:
         return Path(self.log.name).read_text(errors="replace")[-4000:]
@@ -170,6 +173,20 @@ async def login(client: httpx.AsyncClient, url: str, email: str, password: str) 
 
 
 # -- figures ----------------------------------------------------------------------------
+
+
+def run_bounded(work, max_seconds: float) -> None:
+    """Runs a coroutine function, giving up after max_seconds."""
+    import asyncio
+
+    async def bounded() -> None:
+        async with asyncio.timeout(max_seconds):
+            await work()
+
+    try:
+        asyncio.run(bounded())
+    except TimeoutError:
+        raise SystemExit(f"stopped: the run took over {max_seconds:.0f} s") from None
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
-from common import describe, helpdesk, helpdesk_server, login, ms, percentile
+from common import helpdesk, helpdesk_server, login, ms, percentile, run_bounded
 from common import scratch_database as scratch
 
 from helpdesk.demo import AGENTS, ORGANIZATIONS, PASSWORD
@@ -260,7 +260,6 @@ async def run(args, database_url: str) -> None:
             floor_class = PostgresFloor if database_url.startswith("postgres") else SqliteFloor
             floor_target = database_url.removeprefix("sqlite://")
             async with floor_class(floor_target) as floor:
-                results = {}
                 for who, token in tokens.items():
                     customer = who == "customer"
                     body = {"query": GRID, "variables": {"first": PAGE}}
@@ -297,7 +296,6 @@ async def run(args, database_url: str) -> None:
                             floor_t.latencies
                         )
                         print(f"  {'ratio GraphQL / hand-written (p50)':<34}{ratio:8.1f}x")
-                        results[(who, concurrency)] = api_t
 
                 async def health() -> None:
                     (await client.get(url + "/healthz")).raise_for_status()
@@ -307,8 +305,6 @@ async def run(args, database_url: str) -> None:
                 for concurrency in (1, CONCURRENCY):
                     timing = await timed(health, args.requests, concurrency)
                     print(line(f"concurrency {concurrency}", timing))
-                everything = [x for t in results.values() for x in t.latencies]
-                print(f"\nall GraphQL grid requests: {describe(everything)}")
 
 
 def main(args) -> None:
@@ -319,12 +315,7 @@ def main(args) -> None:
         loading = time.monotonic()
         helpdesk(database_url, "demo", "--tickets", str(args.tickets), timeout=args.max_seconds)
         print(f"(demo loaded in {time.monotonic() - loading:.0f} s)")
-
-        async def bounded() -> None:
-            async with asyncio.timeout(args.max_seconds):
-                await run(args, database_url)
-
-        asyncio.run(bounded())
+        run_bounded(lambda: run(args, database_url), args.max_seconds)
     print(f"\n(total {time.monotonic() - started:.0f} s)")
 
 

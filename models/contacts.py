@@ -29,8 +29,6 @@ class Contact(Model):
     )
     password_hash = fields.CharField(max_length=255, null=True)
     is_active = fields.BooleanField(default=True)
-    # Data Log entries up to this log event id were cleared by this person.
-    data_log_cleared_through = fields.BigIntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

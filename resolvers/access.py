@@ -47,22 +47,22 @@ def organizations(viewer: Viewer) -> QuerySet[Organization]:
 
 
 def log_events(viewer: Viewer) -> QuerySet[LogEvent]:
-    """Customers see the non-internal history of their organization's tickets."""
+    """Customers see the non-internal history of the tickets their organization has now:
+    a ticket moved to another organization takes its history with it."""
     if viewer.is_staff:
         return LogEvent.all()
-    return LogEvent.filter(
-        organization_id=viewer.organization_id, internal=False, ticket_id__isnull=False
-    )
+    return LogEvent.filter(ticket__organization_id=viewer.organization_id, internal=False)
 
 
-def can_see_log_event(viewer: Viewer, event: LogEvent) -> bool:
-    """The in-memory twin of `log_events`, for live delivery."""
+def can_see_log_event(viewer: Viewer, event: LogEvent, ticket: Ticket | None) -> bool:
+    """The in-memory twin of `log_events`, for live delivery: `ticket` is the event's
+    ticket as it is now."""
     if viewer.is_staff:
         return True
     return (
-        event.organization_id == viewer.organization_id
+        ticket is not None
+        and ticket.organization_id == viewer.organization_id
         and not event.internal
-        and event.ticket_id is not None
     )
 
 

@@ -2,11 +2,11 @@ from typing import Any
 
 from tortoise.queryset import QuerySet
 
-from helpdesk.models import Contact, LogKind, Organization, Role
+from helpdesk.models import ApiToken, Contact, LogKind, Organization, Role
 from helpdesk.resolvers import access, accounts, log_events
 from helpdesk.resolvers.errors import Forbidden, NotFound, invalid
 from helpdesk.resolvers.search import wildcard_filter
-from helpdesk.resolvers.transactions import transaction
+from helpdesk.resolvers.transactions import now, transaction
 from helpdesk.resolvers.validation import Checks
 from helpdesk.resolvers.viewer import Viewer, require_admin, require_viewer
 
@@ -172,7 +172,8 @@ async def change_role(
 
 
 async def set_active(viewer: Viewer | None, contact_id: int, active: bool) -> Contact:
-    """Deactivating stops every token of the person at once (authenticate checks it)."""
+    """Deactivating revokes every token of the person at once; they sign in anew after
+    reactivation."""
     viewer = require_admin(viewer, "deactivate or reactivate contacts")
     if contact_id == viewer.contact_id and not active:
         raise invalid("contactId", "SELF_DEACTIVATION", "you cannot deactivate yourself")
@@ -182,6 +183,10 @@ async def set_active(viewer: Viewer | None, contact_id: int, active: bool) -> Co
             return contact
         contact.is_active = active
         await contact.save(update_fields=["is_active"])
+        if not active:  # reactivating later must not bring old tokens back
+            await ApiToken.filter(contact_id=contact.id, revoked_at__isnull=True).update(
+                revoked_at=now()
+            )
         await log_events.record(
             LogKind.CONTACT_REACTIVATED if active else LogKind.CONTACT_DEACTIVATED,
             viewer,

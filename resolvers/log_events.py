@@ -4,7 +4,7 @@ from typing import Any
 
 from tortoise.expressions import Subquery
 
-from helpdesk.models import Contact, DataLogHide, LogEvent, LogKind, Ticket
+from helpdesk.models import DataLogHide, LogEvent, LogKind, Ticket
 from helpdesk.resolvers import access
 from helpdesk.resolvers.errors import NotFound, invalid
 from helpdesk.resolvers.transactions import now, transaction
@@ -57,16 +57,12 @@ async def get(viewer: Viewer | None, event_id: int) -> LogEvent:
 async def data_log(viewer: Viewer | None):
     """The viewer's Data Log as a query, newest first, without what they hid."""
     viewer = require_viewer(viewer)
-    contact = await Contact.get(id=viewer.contact_id)
     hidden = DataLogHide.filter(contact_id=viewer.contact_id)
-    query = (
+    return (
         access.log_events(viewer)
         .filter(kind__in=DATA_LOG_KINDS)
         .exclude(id__in=Subquery(hidden.values("log_event_id")))
     )
-    if contact.data_log_cleared_through is not None:
-        query = query.filter(id__gt=contact.data_log_cleared_through)
-    return query
 
 
 async def clear_data_log(viewer: Viewer | None, *, confirm: bool) -> int:
@@ -75,20 +71,21 @@ async def clear_data_log(viewer: Viewer | None, *, confirm: bool) -> int:
     if not confirm:
         raise invalid("confirm", "NOT_CONFIRMED", "confirm must be true to clear the Data Log")
     async with transaction():
-        entries = await data_log(viewer)
-        hidden = await entries.count()
-        newest = await LogEvent.all().order_by("-id").first()
-        last = newest.id if newest else 0
-        await Contact.filter(id=viewer.contact_id).update(data_log_cleared_through=last)
+        # Hide exactly the entries there are now: an id cutoff could also hide an entry
+        # whose transaction commits after this one with a lower id.
+        entry_ids = await (await data_log(viewer)).values_list("id", flat=True)
+        await DataLogHide.bulk_create(
+            [DataLogHide(contact_id=viewer.contact_id, log_event_id=i) for i in entry_ids]
+        )
         await record(
             LogKind.DATA_LOG_CLEARED,
             viewer,
             organization_id=viewer.organization_id,
             subject_contact_id=viewer.contact_id,
-            changes={"hidden": hidden, "through": last},
+            changes={"hidden": len(entry_ids)},
             internal=True,
         )
-    return hidden
+    return len(entry_ids)
 
 
 async def delete_data_log_entry(viewer: Viewer | None, event_id: int) -> LogEvent:

@@ -122,7 +122,7 @@ async def _batches(after: int | None, through: int | None = None) -> AsyncIterat
 
 
 def _visible(viewer: Viewer, live: LiveEvent) -> bool:
-    return live.ticket is not None and access.can_see_log_event(viewer, live.event)
+    return access.can_see_log_event(viewer, live.event, live.ticket)
 
 
 def _fresh(info: strawberry.Info) -> Viewer:

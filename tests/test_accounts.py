@@ -793,3 +793,11 @@ async def test_expired_session_token_is_unauthenticated(client):
         expires_at=datetime.now(UTC) - timedelta(seconds=1)
     )
     assert await is_signed_out(client, token)
+
+
+async def test_reactivating_a_contact_does_not_bring_back_their_old_tokens(client):
+    admin = await f.admin()
+    person = await f.agent(email="liam@example.com")
+    await f.gql(client, DEACTIVATE, {"id": person.id}, as_=admin)
+    await f.gql(client, REACTIVATE, {"id": person.id}, as_=admin)
+    assert await is_signed_out(client, person.token)

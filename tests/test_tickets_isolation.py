@@ -563,3 +563,21 @@ async def test_customer_cannot_delete_other_organizations_data_log_entry(client,
     assert codes(result) == ["NOT_FOUND"], result
     bob_log = await f.gql(client, "{ dataLog { totalCount } }", as_=world.bob)
     assert bob_log["data"]["dataLog"]["totalCount"] == 1
+
+
+async def test_a_ticket_moved_to_another_organization_takes_its_history_along(client, world):
+    from helpdesk.resolvers import tickets
+
+    w = world
+    created = await models.LogEvent.get(ticket_id=w.ticket_a.id, kind=models.LogKind.TICKET_CREATED)
+    await tickets.update(
+        w.agent.viewer,
+        w.ticket_a.id,
+        {"organizationId": w.org_b.id, "primaryContactId": w.bob.contact.id},
+    )
+    query = "query($id: Int!) { logEvent(id: $id) { loggingId } }"
+
+    as_alice = await f.gql(client, query, {"id": created.id}, as_=w.alice)
+    assert codes(as_alice) == ["NOT_FOUND"]
+    as_bob = await f.gql(client, query, {"id": created.id}, as_=w.bob)
+    assert as_bob["data"]["logEvent"] == {"loggingId": created.id}
