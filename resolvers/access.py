@@ -17,6 +17,12 @@ from helpdesk.resolvers.errors import NotFound
 from helpdesk.resolvers.viewer import Viewer
 
 
+def audience(viewer: Viewer) -> tuple:
+    """Viewers with the same audience see exactly the same things through every scope
+    below, so live results computed for one of them serve them all."""
+    return ("staff",) if viewer.is_staff else ("customer", viewer.organization_id)
+
+
 def tickets(viewer: Viewer) -> QuerySet[Ticket]:
     if viewer.is_staff:
         return Ticket.all()

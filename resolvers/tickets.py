@@ -16,6 +16,7 @@ from helpdesk.models import (
 )
 from helpdesk.resolvers import access, catalog, comments, log_events, ticket_writes, workflow
 from helpdesk.resolvers.errors import Conflict, DomainError, Forbidden, IllegalTransition, invalid
+from helpdesk.resolvers.tickets_grid import TicketFacts
 from helpdesk.resolvers.transactions import now, transaction
 from helpdesk.resolvers.validation import Checks
 from helpdesk.resolvers.viewer import Viewer, require_staff, require_viewer
@@ -403,6 +404,11 @@ async def reject_resolution(viewer: Viewer | None, ticket_id: int, message: str)
         await ticket_writes.move(viewer, ticket, Status.OPEN, kind=LogKind.REOPENED)
         await comments.write(viewer, ticket, comments.CommentKind.REPLY, message)
     return ticket
+
+
+def awaits_confirmation_from(viewer: Viewer, facts: TicketFacts) -> bool:
+    """The in-memory twin of `awaiting_confirmation`, for live events."""
+    return facts.status is Status.RESOLVED and facts.primary_contact_id == viewer.contact_id
 
 
 async def awaiting_confirmation(viewer: Viewer | None) -> list[Ticket]:

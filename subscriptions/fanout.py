@@ -24,6 +24,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 
+from helpdesk.resolvers import access
 from helpdesk.resolvers.errors import InvalidInput
 from helpdesk.resolvers.viewer import Viewer
 from helpdesk.subscriptions.cursors import parse_cursor
@@ -61,11 +62,10 @@ def subscription_shape(query: str, operation_name: str | None) -> Shape | None:
 
 
 def audience(viewer: Viewer | None, fields: frozenset[str]) -> tuple:
-    """Who sees the same results: staff see everything alike; customers what their
-    organization may see; personal fields per person."""
+    """Who gets the same results: access.audience, or one person for personal fields."""
     if viewer is None:
         return ("anonymous",)
-    group = ("staff",) if viewer.is_staff else ("customer", viewer.organization_id)
+    group = access.audience(viewer)
     return (*group, viewer.contact_id) if fields & PERSONAL_FIELDS else group
 
 

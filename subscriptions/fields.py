@@ -7,8 +7,8 @@ from enum import Enum
 
 import strawberry
 
-from helpdesk.models import LogKind, Status
-from helpdesk.resolvers import access, tickets_grid
+from helpdesk.models import LogKind
+from helpdesk.resolvers import access, tickets, tickets_grid
 from helpdesk.resolvers.viewer import Viewer, require_viewer
 from helpdesk.schema.comments import Comment
 from helpdesk.schema.contacts import Contact, contact_or_none
@@ -233,8 +233,7 @@ class Subscription:
                     live.event.kind is LogKind.RESOLVED
                     and _visible(viewer, live)
                     and live.after is not None
-                    and live.after.primary_contact_id == viewer.contact_id
-                    and live.after.status is Status.RESOLVED
+                    and tickets.awaits_confirmation_from(viewer, live.after)
                 ):
                     _fresh(info)
                     row = await loaders_of(info).ticket.load(live.ticket.id)
