@@ -7,7 +7,9 @@ from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
+    ValidationCache,
 )
 from strawberry.tools import merge_types
 
@@ -64,6 +66,10 @@ Mutation = merge_types(
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     extensions = [
+        # Parsing and validating a document once, not on every request (the limits below
+        # run as part of them, so a cached document has passed them).
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),

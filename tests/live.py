@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 import httpx
@@ -36,16 +37,19 @@ class Server:
 
     def start(self) -> None:
         env = {**os.environ, "HELPDESK_DATABASE_URL": self.database_url, **self.env}
+        # The log goes to a file: a pipe nobody reads fills up and blocks the server.
+        self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "helpdesk.cli", "serve", "--port", str(self.port)],
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.process.stderr.read().decode()}")
+                self.log.seek(0)
+                raise RuntimeError(f"server exited: {self.log.read().decode()}")
             try:
                 if httpx.get(f"{self.http_url}/healthz", timeout=0.5).status_code == 200:
                     return

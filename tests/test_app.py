@@ -67,8 +67,9 @@ async def test_queries_deeper_than_the_limit_are_refused(client):
     org = await f.organization()
     alice = await f.customer(org)
     nested = "organization { contacts { " * 7 + "name" + " } }" * 7
-    result = await f.gql(client, f"{{ viewer {{ {nested} }} }}", as_=alice)
-    assert "depth" in result["errors"][0]["message"]
+    for _ in range(2):  # the second time from the validation cache
+        result = await f.gql(client, f"{{ viewer {{ {nested} }} }}", as_=alice)
+        assert "depth" in result["errors"][0]["message"]
 
 
 async def test_too_many_aliases_are_refused(client):
