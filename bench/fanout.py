@@ -7,7 +7,7 @@ mutation until every subscriber has the event ("all delivered"), and the mean ov
 subscribers. `--baseline` also runs the same clients against a bare Starlette websocket
 broadcast (an HTTP poke sends one ~same-size text to every socket) and prints the ratio.
 
-    /tmp/venv/bin/python bench/fanout.py [--subscribers 200] [--events 20] [--baseline]
+    .venv/bin/python bench/fanout.py [--subscribers 200] [--events 20] [--baseline]
         [--database-url postgres://postgres@127.0.0.1:5432/postgres]
 
 Talks to 127.0.0.1 only; stops by itself (per-event timeout and an overall time limit)."""

@@ -8,7 +8,7 @@ fetched with hand-written SQL (token check, one query joining tickets, organizat
 contacts and categories, one for the CC contacts) and serialized with json.dumps: the floor
 of a hand-written endpoint, without its HTTP. GET /healthz gives the HTTP floor.
 
-    /tmp/venv/bin/python bench/grid.py [--requests 200] [--tickets 2000]
+    .venv/bin/python bench/grid.py [--requests 200] [--tickets 2000]
         [--database-url postgres://postgres@127.0.0.1:5432/postgres]
 
 Talks to 127.0.0.1 only; stops by itself (bounded request counts and an overall limit)."""
