@@ -72,6 +72,18 @@ def can_see_log_event(viewer: Viewer, event: LogEvent, ticket: Ticket | None) ->
     )
 
 
+def loses_sight(
+    viewer: Viewer, event: LogEvent, organization_before: int | None, organization_now: int | None
+) -> bool:
+    """A customer whose organization a ticket just left (staff moved it): they may learn
+    that it is gone from their view, and nothing else about it."""
+    return (
+        not viewer.is_staff
+        and not event.internal
+        and organization_before == viewer.organization_id != organization_now
+    )
+
+
 def can_see_comment(viewer: Viewer, comment: Comment) -> bool:
     return viewer.is_staff or comment.kind is not CommentKind.INTERNAL_NOTE
 

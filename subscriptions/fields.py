@@ -57,6 +57,8 @@ class TicketEvent:
         "drop its row."
     )
     _live: strawberry.Private[LiveEvent]
+    # The ticket left the viewer's organization: say so, show nothing of it.
+    _gone: strawberry.Private[bool] = False
 
     @strawberry.field
     async def actor(self, info: strawberry.Info) -> Contact | None:
@@ -69,11 +71,11 @@ class TicketEvent:
 
     @strawberry.field(description="Changed fields, old -> new.")
     def changes(self) -> list[FieldChange]:
-        return LogEvent.from_model(self._live.event).changes()
+        return [] if self._gone else LogEvent.from_model(self._live.event).changes()
 
     @strawberry.field(description="The new comment, for COMMENTED events.")
     async def comment(self, info: strawberry.Info) -> Comment | None:
-        if self._live.event.comment_id is None:
+        if self._gone or self._live.event.comment_id is None:
             return None
         row = await loaders_of(info).comment.load(self._live.event.comment_id)
         return Comment.from_model(row) if row else None
@@ -149,9 +151,15 @@ class Subscription:
         async for batch in _batches(start, context.replay_through):
             for live in batch:
                 context.position = live.event.id
-                if live.event.kind not in KIND_OF or not _visible(viewer, live):
+                if live.event.kind not in KIND_OF or live.ticket is None:
                     continue
-                now = live.after is not None and tickets_grid.matches(grid_filter, live.after)
+                visible = _visible(viewer, live)
+                gone = live.before is not None and access.loses_sight(
+                    viewer, live.event, live.before.organization_id, live.ticket.organization_id
+                )
+                if not (visible or gone):
+                    continue
+                now = visible and tickets_grid.matches(grid_filter, live.after)
                 was = live.before is not None and tickets_grid.matches(grid_filter, live.before)
                 if now or was:
                     _fresh(info)
@@ -161,6 +169,7 @@ class Subscription:
                         occurred_at=live.event.occurred_at,
                         matches_filter=now,
                         _live=live,
+                        _gone=gone,
                     )
 
     @strawberry.subscription(description="The open Ticket Window: the ticket after each change.")

@@ -8,6 +8,8 @@ import pytest
 import websockets
 from live import COMMENT, RESOLVE, UPDATE, LiveClient, create_ticket, event_where, listen
 
+from helpdesk import models
+
 
 async def test_agents_change_reaches_customer_of_same_organization_only(server, world):
     ticket = await create_ticket(server, world["alice"])
@@ -182,3 +184,18 @@ async def test_a_resuming_subscriber_catches_up_then_shares_the_live_execution(s
     for client, op in ((first, first_op), (second, second_op)):
         assert (await client.next(op))["data"]["ticketEvents"]["comment"]["body"] == "four"
     await second.nothing_for(0.5)
+
+
+async def test_a_ticket_moved_to_another_organization_says_goodbye_and_nothing_more(server, world):
+    ticket = await create_ticket(server, world["alice"])
+    alice, op = await listen(server, world["alice"])
+    globex = await models.Organization.get(name="Globex")
+    move = {
+        "ticketId": ticket["id"],
+        "organizationId": f.global_id("Organization", globex.id),
+        "primaryContactId": world["bob"].id,
+    }
+    await server.gql(UPDATE, {"input": move}, world["agent"].token)
+
+    event = await event_where(alice, op, kind="UPDATED")
+    assert (event["matchesFilter"], event["ticket"], event["changes"]) == (False, None, [])
