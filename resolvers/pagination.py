@@ -34,7 +34,7 @@ INT, BIGINT = integer(32), integer(64)
 def _aware_datetime(value: Any) -> datetime:
     moment = datetime.fromisoformat(value)
     if moment.tzinfo is None:
-        raise ValueError("a cursor's time has a timezone")
+        raise ValueError("a cursor's time must carry a timezone")
     return moment
 
 
