@@ -8,11 +8,15 @@ from tortoise.migrations.api import migrate as tortoise_migrate
 from helpdesk.settings import Settings
 
 
+def _make_room(database_url: str) -> None:
+    """A SQLite file's folder must exist before the first connection."""
+    path = database_url.removeprefix("sqlite://").split("?")[0]
+    if database_url.startswith("sqlite://") and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
 def tortoise_config(database_url: str) -> dict:
     if database_url.startswith("sqlite://"):
-        path = Path(database_url.removeprefix("sqlite://").split("?")[0])
-        if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
         # Other processes (the CLI beside a running server) wait instead of failing; the
         # grid's `*` searches use REGEXP, which SQLite gets from Python.
         database_url += ("&" if "?" in database_url else "?") + (
@@ -38,11 +42,13 @@ TORTOISE_ORM = tortoise_config(Settings.from_env().database_url)
 
 async def migrate(database_url: str) -> None:
     """Apply every committed migration; safe to run on an up-to-date database."""
+    _make_room(database_url)
     await tortoise_migrate(config=tortoise_config(database_url))
     await Tortoise.close_connections()
 
 
 async def connect(database_url: str) -> None:
+    _make_room(database_url)
     await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
 
 
