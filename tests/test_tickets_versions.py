@@ -1,12 +1,13 @@
 """Optimistic concurrency: every change of a ticket bumps its version, and a write that
 names a stale `expectedVersion` is a CONFLICT that changes nothing."""
 
+import asyncio
 from types import SimpleNamespace
 
 import factories as f
 import pytest
 
-from helpdesk.models import Status
+from helpdesk.models import Priority, Status, Ticket
 from helpdesk.resolvers import tickets
 
 TICKET = "status version summary owner { id }"
@@ -203,3 +204,20 @@ async def test_a_customer_reply_that_moves_a_waiting_ticket_bumps_the_version(w)
     )
     assert [e["code"] for e in stale["errors"]] == ["CONFLICT"]
     assert await state(w, ticket) == after
+
+
+async def test_concurrent_edits_of_different_fields_both_land(database_url):
+    """No lost update without expectedVersion either: the second writer waits for the first
+    (row lock on PostgreSQL, one writer at a time on SQLite) and edits the fresh row."""
+    org = await f.organization()
+    alice = await f.customer(org)
+    agent = await f.agent()
+    ticket = await f.ticket(alice, summary="before")
+    await asyncio.gather(
+        tickets.update(agent.viewer, ticket.id, {"summary": "after"}),
+        tickets.update(agent.viewer, ticket.id, {"priority": Priority.URGENT}),
+        tickets.update(agent.viewer, ticket.id, {"device": "Pixel 8"}),
+    )
+    saved = await Ticket.get(id=ticket.id)
+    assert (saved.summary, saved.priority, saved.device) == ("after", Priority.URGENT, "Pixel 8")
+    assert saved.version == ticket.version + 3
