@@ -1,4 +1,5 @@
-"""Two server processes on one PostgreSQL database, with Redis carrying the hints."""
+"""Several server processes on one database: Redis carries the hints, and without it
+each tailer still finds the others' commits by polling."""
 
 import asyncio
 import os
@@ -26,6 +27,23 @@ async def test_a_change_on_one_server_reaches_a_subscriber_of_another(database_u
         event = await event_where(alice, op, body="from server one")
         assert event["kind"] == "COMMENTED"
         assert time.monotonic() - started < 10  # well under the 30 s poll
+        await alice.close()
+    finally:
+        await asyncio.gather(asyncio.to_thread(one.stop), asyncio.to_thread(two.stop))
+
+
+async def test_without_a_broker_another_process_still_delivers_by_polling(database_url, world):
+    # No Redis: hints stay inside each process, the tailer's poll finds the other's commits.
+    env = {"HELPDESK_TAILER_POLL_SECONDS": "0.5"}
+    one, two = Server(database_url, env), Server(database_url, env)
+    await asyncio.gather(asyncio.to_thread(one.start), asyncio.to_thread(two.start))
+    try:
+        ticket = await create_ticket(one, world["alice"])
+        alice, op = await listen(two, world["alice"])
+        comment = {"ticketId": ticket["id"], "body": "found by polling"}
+        await one.gql(COMMENT, {"input": comment}, world["agent"].token)
+        event = await event_where(alice, op, body="found by polling")
+        assert event["kind"] == "COMMENTED"
         await alice.close()
     finally:
         await asyncio.gather(asyncio.to_thread(one.stop), asyncio.to_thread(two.stop))
