@@ -82,7 +82,7 @@ class Member:
     waiting: list[tuple[int, str]] = field(default_factory=list)
     replayed_through: int = 0
 
-    async def deliver(self, event_id: int, encoded_payload: str) -> None:
+    def deliver(self, event_id: int, encoded_payload: str) -> None:
         """A result from the hub."""
         if self.catching_up:
             self.waiting.append((event_id, encoded_payload))
@@ -160,7 +160,8 @@ class Hub:
                     if isinstance(result, ExecutionResult):
                         event_id = self.position
                         encoded = self.view.encode_json(_next_payload(result))
-                        await self._each(lambda m, i=event_id, e=encoded: m.deliver(i, e))
+                        for member in list(self.members):  # only queues: never waits
+                            member.deliver(event_id, encoded)
             await self._each(
                 lambda m: m.operation.send_operation_message(
                     {"id": m.operation.id, "type": "complete"}
