@@ -5,6 +5,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from helpdesk.models import (
+    NUMBER_OFFSET,
     Comment,
     CommentKind,
     Contact,
@@ -84,10 +85,6 @@ def loses_sight(
     )
 
 
-def can_see_comment(viewer: Viewer, comment: Comment) -> bool:
-    return viewer.is_staff or comment.kind is not CommentKind.INTERNAL_NOTE
-
-
 async def visible_ticket(viewer: Viewer, ticket_id: int, *, for_update: bool = False) -> Ticket:
     query = tickets(viewer).filter(id=ticket_id)
     if for_update:
@@ -99,6 +96,4 @@ async def visible_ticket(viewer: Viewer, ticket_id: int, *, for_update: bool = F
 
 
 async def visible_ticket_by_number(viewer: Viewer, number: int) -> Ticket | None:
-    from helpdesk.models import NUMBER_OFFSET
-
     return await tickets(viewer).filter(id=number - NUMBER_OFFSET).first()

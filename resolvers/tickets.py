@@ -424,7 +424,3 @@ async def awaiting_confirmation(viewer: Viewer | None) -> list[Ticket]:
 async def get_by_number(viewer: Viewer | None, number: int) -> Ticket | None:
     viewer = require_viewer(viewer)
     return await access.visible_ticket_by_number(viewer, number)
-
-
-async def get(viewer: Viewer | None, ticket_id: int) -> Ticket:
-    return await access.visible_ticket(require_viewer(viewer), ticket_id)
