@@ -29,7 +29,7 @@ from common import helpdesk, helpdesk_server, login, ms, percentile, run_bounded
 from common import scratch_database as scratch
 
 from helpdesk.demo import AGENTS, ORGANIZATIONS, PASSWORD
-from helpdesk.models import NUMBER_OFFSET, Priority, Status
+from helpdesk.models import Priority, Status, ticket_number
 
 PAGE = 50
 CONCURRENCY = 10
@@ -154,7 +154,7 @@ def page_json(rows: list, cc_rows: list) -> str:
         nodes.append(
             {
                 "id": global_id("Ticket", r[0]),
-                "number": r[0] + NUMBER_OFFSET,
+                "number": ticket_number(r[0]),
                 "summary": r[1],
                 "status": Status(r[2]).name,
                 "priority": Priority(r[3]).name,

@@ -13,6 +13,8 @@ from helpdesk.models.tickets import (
     Status,
     Ticket,
     TicketCcContact,
+    ticket_id_of,
+    ticket_number,
 )
 
 __all__ = [
@@ -34,4 +36,6 @@ __all__ = [
     "Ticket",
     "TicketCcContact",
     "TokenKind",
+    "ticket_id_of",
+    "ticket_number",
 ]

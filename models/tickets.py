@@ -9,6 +9,14 @@ from tortoise.models import Model
 NUMBER_OFFSET = 1000
 
 
+def ticket_number(ticket_id: int) -> int:
+    return ticket_id + NUMBER_OFFSET
+
+
+def ticket_id_of(number: int) -> int:
+    return number - NUMBER_OFFSET
+
+
 class Status(IntEnum):
     """Stored as its rank so the grid sorts by workflow order."""
 
@@ -108,7 +116,7 @@ class Ticket(Model):
 
     @property
     def number(self) -> int:
-        return self.id + NUMBER_OFFSET
+        return ticket_number(self.id)
 
     @property
     def days_open(self) -> int:

@@ -5,7 +5,6 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from helpdesk.models import (
-    NUMBER_OFFSET,
     Comment,
     CommentKind,
     Contact,
@@ -13,6 +12,7 @@ from helpdesk.models import (
     Organization,
     Role,
     Ticket,
+    ticket_id_of,
 )
 from helpdesk.resolvers.errors import NotFound
 from helpdesk.resolvers.viewer import Viewer
@@ -96,4 +96,4 @@ async def visible_ticket(viewer: Viewer, ticket_id: int, *, for_update: bool = F
 
 
 async def visible_ticket_by_number(viewer: Viewer, number: int) -> Ticket | None:
-    return await tickets(viewer).filter(id=number - NUMBER_OFFSET).first()
+    return await tickets(viewer).filter(id=ticket_id_of(number)).first()

@@ -8,7 +8,7 @@ from enum import StrEnum
 from tortoise.expressions import Q
 from tortoise.functions import Count
 
-from helpdesk.models import NUMBER_OFFSET, Channel, Priority, Status
+from helpdesk.models import Channel, Priority, Status, ticket_id_of
 from helpdesk.resolvers import access
 from helpdesk.resolvers.pagination import DATETIME, INT, Page, SortKey, paginate
 from helpdesk.resolvers.search import wildcard_filter, wildcard_matches
@@ -69,7 +69,7 @@ def _conditions(f: TicketFilter) -> Q:
     checks = Checks()
     q = Q()
     if f.number is not None:
-        q &= Q(id=f.number - NUMBER_OFFSET)
+        q &= Q(id=ticket_id_of(f.number))
     if f.primary_contact:
         q &= wildcard_filter("primary_contact__name", f.primary_contact) | wildcard_filter(
             "primary_contact__email", f.primary_contact
@@ -167,7 +167,7 @@ class TicketFacts:
 
 def matches(f: TicketFilter, t: TicketFacts) -> bool:
     """The in-memory twin of `_conditions`: a test checks they agree on every filter."""
-    if f.number is not None and t.id != f.number - NUMBER_OFFSET:
+    if f.number is not None and t.id != ticket_id_of(f.number):
         return False
     if f.primary_contact and not (
         wildcard_matches(f.primary_contact, t.primary_contact_name)

@@ -26,6 +26,7 @@ class Comment(relay.Node):
     created_at: datetime
     _ticket_id: strawberry.Private[int]
     _author_id: strawberry.Private[int | None]
+    _internal: strawberry.Private[bool]
 
     @classmethod
     def from_model(cls, m: models.Comment) -> "Comment":
@@ -36,6 +37,7 @@ class Comment(relay.Node):
             created_at=m.created_at,
             _ticket_id=m.ticket_id,
             _author_id=m.author_id,
+            _internal=m.internal,
         )
 
     @classmethod
@@ -44,7 +46,7 @@ class Comment(relay.Node):
 
     @strawberry.field
     def internal(self) -> bool:
-        return self.kind is models.CommentKind.INTERNAL_NOTE
+        return self._internal
 
     @strawberry.field
     async def author(self, info: strawberry.Info) -> Contact | None:

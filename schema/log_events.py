@@ -64,7 +64,7 @@ class LogEvent(relay.Node):
     def ticket_number(self) -> int | None:
         if self._model.ticket_id is None:
             return None
-        return self._model.ticket_id + models.NUMBER_OFFSET
+        return models.ticket_number(self._model.ticket_id)
 
     @strawberry.field(description="The ticket's module, as the Data Log shows it.")
     async def module(self, info: strawberry.Info) -> Module | None:
