@@ -26,7 +26,10 @@ def listing(
     if role is not None:
         query = query.filter(role=role)
     if search:
-        query = query.filter(wildcard_filter("name", search) | wildcard_filter("email", search))
+        query = query.filter(
+            wildcard_filter("name", search, field="search")
+            | wildcard_filter("email", search, field="search")
+        )
     if not include_inactive:
         query = query.filter(is_active=True)
     return query.order_by("name", "id")

@@ -13,7 +13,7 @@ def listing(viewer: Viewer | None, name: str | None = None) -> QuerySet[Organiza
     viewer = require_viewer(viewer)
     query = access.organizations(viewer)
     if name:
-        query = query.filter(wildcard_filter("name", name))
+        query = query.filter(wildcard_filter("name", name, field="name"))
     return query.order_by("name", "id")
 
 

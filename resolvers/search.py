@@ -6,6 +6,18 @@ import re
 
 from tortoise.expressions import Q
 
+from helpdesk.resolvers.errors import invalid
+
+MAX_SEARCH = 200
+
+
+def checked(field: str, text: str) -> str:
+    """Search text, stripped; too long a text is an error, not a slow query."""
+    text = text.strip()
+    if len(text) > MAX_SEARCH:
+        raise invalid(field, "TOO_LONG", f"{field} must be at most {MAX_SEARCH} characters")
+    return text
+
 
 def wildcard_regex(pattern: str) -> str:
     """`Acme*Ltd` -> `^Acme.*Ltd$`: the parts in order, the ends anchored. Each middle part
@@ -20,11 +32,12 @@ def wildcard_regex(pattern: str) -> str:
     return regex + ".*" + re.escape(last) + "$"
 
 
-def wildcard_filter(field: str, pattern: str) -> Q:
-    pattern = pattern.strip()
+def wildcard_filter(column: str, pattern: str, *, field: str) -> Q:
+    """`field` names the input in errors."""
+    pattern = checked(field, pattern)
     if "*" not in pattern:
-        return Q(**{f"{field}__icontains": pattern})
-    return Q(**{f"{field}__iposix_regex": wildcard_regex(pattern)})
+        return Q(**{f"{column}__icontains": pattern})
+    return Q(**{f"{column}__iposix_regex": wildcard_regex(pattern)})
 
 
 def wildcard_matches(pattern: str, text: str) -> bool:

@@ -11,7 +11,7 @@ from tortoise.functions import Count
 from helpdesk.models import Channel, Priority, Status, ticket_id_of
 from helpdesk.resolvers import access
 from helpdesk.resolvers.pagination import DATETIME, INT, Page, SortKey, paginate
-from helpdesk.resolvers.search import wildcard_filter, wildcard_matches
+from helpdesk.resolvers.search import checked, wildcard_filter, wildcard_matches
 from helpdesk.resolvers.validation import Checks
 from helpdesk.resolvers.viewer import Viewer, require_viewer
 
@@ -71,13 +71,13 @@ def _conditions(f: TicketFilter) -> Q:
     if f.number is not None:
         q &= Q(id=ticket_id_of(f.number))
     if f.primary_contact:
-        q &= wildcard_filter("primary_contact__name", f.primary_contact) | wildcard_filter(
-            "primary_contact__email", f.primary_contact
-        )
+        q &= wildcard_filter(
+            "primary_contact__name", f.primary_contact, field="primaryContact"
+        ) | wildcard_filter("primary_contact__email", f.primary_contact, field="primaryContact")
     if f.primary_contact_id is not None:
         q &= Q(primary_contact_id=f.primary_contact_id)
     if f.organization_name:
-        q &= wildcard_filter("organization__name", f.organization_name)
+        q &= wildcard_filter("organization__name", f.organization_name, field="organizationName")
     if f.organization_id is not None:
         q &= Q(organization_id=f.organization_id)
     if f.owner_id is not None:
@@ -101,7 +101,7 @@ def _conditions(f: TicketFilter) -> Q:
     if f.channel is not None:
         q &= Q(channel=f.channel)
     if f.summary:
-        for word in f.summary.split():
+        for word in checked("summary", f.summary).split():
             q &= Q(summary__icontains=word)
     for name, column, start, end in (
         ("created", "created_at", f.created_from, f.created_to),

@@ -839,3 +839,25 @@ async def test_grid_sql_statements_do_not_grow_with_page_size(client, hundred, w
     assert any(e["node"]["module"] for e in large_edges)
     assert small == large, (small, large)
     assert small <= 12, small
+
+
+@pytest.mark.parametrize("field", ["primaryContact", "organizationName", "summary"])
+async def test_grid_rejects_search_text_over_200_characters(client, staff, field):
+    result = await f.gql(client, GRID, {"filter": {field: "a" * 201}}, as_=staff)
+    assert codes(result) == ["INVALID_INPUT"], result
+    assert problems(result) == [(field, "TOO_LONG")]
+    result = await f.gql(client, GRID, {"filter": {field: "a" * 200}}, as_=staff)
+    assert codes(result) == [], result
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("query($t: String) { contacts(search: $t) { id } }", "search"),
+        ("query($t: String) { organizations(name: $t) { id } }", "name"),
+    ],
+)
+async def test_search_boxes_reject_text_over_200_characters(client, staff, query, field):
+    result = await f.gql(client, query, {"t": "*" + "b" * 200}, as_=staff)
+    assert codes(result) == ["INVALID_INPUT"], result
+    assert problems(result) == [(field, "TOO_LONG")]
