@@ -12,7 +12,7 @@ from helpdesk.models import ApiToken, Contact, LogKind, TokenKind
 from helpdesk.resolvers import log_events
 from helpdesk.resolvers.errors import NotFound, invalid
 from helpdesk.resolvers.transactions import now, transaction
-from helpdesk.resolvers.validation import Checks
+from helpdesk.resolvers.validation import MAX_PASSWORD, Checks
 from helpdesk.resolvers.viewer import Viewer, require_viewer
 
 SESSION_LIFETIME = timedelta(days=14)
@@ -98,6 +98,8 @@ async def login(email: str, password: str) -> tuple[str, Contact]:
     email = checks.text("email", email, max_length=254, required=True)
     if not password:
         checks.add("password", "REQUIRED", "password is required")
+    elif len(password) > MAX_PASSWORD:
+        checks.add("password", "TOO_LONG", f"password must be at most {MAX_PASSWORD} characters")
     checks.done()
     contact = await Contact.filter(email=email.lower()).first()
     if not await _verify(contact.password_hash if contact else None, password) or not (
@@ -157,7 +159,7 @@ async def change_password(viewer: Viewer | None, current: str, new: str) -> None
     viewer = require_viewer(viewer)
     contact = await Contact.get(id=viewer.contact_id)
     checks = Checks()
-    if not await _verify(contact.password_hash, current or ""):
+    if len(current or "") > MAX_PASSWORD or not await _verify(contact.password_hash, current or ""):
         checks.add("currentPassword", "INVALID_CREDENTIALS", "current password is wrong")
     checks.password("newPassword", new)
     checks.done()

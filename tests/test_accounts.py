@@ -801,3 +801,18 @@ async def test_reactivating_a_contact_does_not_bring_back_their_old_tokens(clien
     await f.gql(client, DEACTIVATE, {"id": person.id}, as_=admin)
     await f.gql(client, REACTIVATE, {"id": person.id}, as_=admin)
     assert await is_signed_out(client, person.token)
+
+
+async def test_login_refuses_a_password_too_long_to_hash(client):
+    org = await f.organization()
+    await f.customer(org, email="mona@example.com", password=PASSWORD)
+    result = await f.gql(
+        client,
+        """mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) {
+             token errors { code field } } }""",
+        {"e": "mona@example.com", "p": "x" * 257},
+    )
+    assert result["data"]["login"] == {
+        "token": None,
+        "errors": [{"code": "TOO_LONG", "field": "password"}],
+    }
