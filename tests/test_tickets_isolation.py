@@ -581,3 +581,18 @@ async def test_a_ticket_moved_to_another_organization_takes_its_history_along(cl
     assert codes(as_alice) == ["NOT_FOUND"]
     as_bob = await f.gql(client, query, {"id": created.id}, as_=w.bob)
     assert as_bob["data"]["logEvent"] == {"loggingId": created.id}
+
+
+async def test_nodes_takes_at_most_100_ids_of_a_type(client, world):
+    ids = [gid("Ticket", world.ticket_a.id)] * 101
+    result = await f.gql(
+        client, "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids}, as_=world.agent
+    )
+    assert codes(result) == ["INVALID_INPUT"], result
+    ok = await f.gql(
+        client,
+        "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+        {"ids": ids[:100]},
+        as_=world.agent,
+    )
+    assert len(ok["data"]["nodes"]) == 100
