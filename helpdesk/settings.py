@@ -1,8 +1,16 @@
-"""Settings, read once from the environment."""
+"""Settings, read once from the environment.
 
+Every field can be set as `HELPDESK_<FIELD NAME IN CAPITALS>`: `max_page_size` is
+`HELPDESK_MAX_PAGE_SIZE`. A value that does not parse stops the start with a clear message."""
+
+import dataclasses
 import os
+import types
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
+
+ENVIRONMENTS = ("development", "production")
 
 
 def _default_database_url() -> str:
@@ -34,17 +42,38 @@ class Settings:
     def production(self) -> bool:
         return self.env == "production"
 
+    def __post_init__(self) -> None:
+        if self.env not in ENVIRONMENTS:
+            raise ValueError(f"HELPDESK_ENV must be development or production, not {self.env!r}")
+
     @classmethod
-    def from_env(cls) -> "Settings":
-        env = os.environ.get("HELPDESK_ENV", "development")
-        if env not in ("development", "production"):
-            raise ValueError(f"HELPDESK_ENV must be development or production, not {env!r}")
-        origins = os.environ.get("HELPDESK_ALLOWED_ORIGINS", "")
-        return cls(
-            database_url=os.environ.get("HELPDESK_DATABASE_URL") or _default_database_url(),
-            env=env,
-            allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
-            redis_url=os.environ.get("HELPDESK_REDIS_URL") or None,
-            tailer_poll_seconds=float(os.environ.get("HELPDESK_TAILER_POLL_SECONDS", "1.0")),
-            ws_init_timeout_seconds=float(os.environ.get("HELPDESK_WS_INIT_TIMEOUT_SECONDS", "10")),
-        )
+    def from_env(cls, environ: typing.Mapping[str, str] | None = None) -> "Settings":
+        environ = os.environ if environ is None else environ
+        hints = typing.get_type_hints(cls)
+        values: dict[str, object] = {}
+        for f in dataclasses.fields(cls):
+            name = f"HELPDESK_{f.name.upper()}"
+            raw = environ.get(name, "").strip()
+            if raw:
+                values[f.name] = _parse(name, raw, hints[f.name])
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def _parse(name: str, raw: str, hint: object) -> object:
+    if isinstance(hint, types.UnionType):  # `str | None`: set means the str
+        hint = next(a for a in typing.get_args(hint) if a is not type(None))
+    if typing.get_origin(hint) is tuple:
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    if hint is bool:
+        if raw.lower() not in ("1", "true", "yes", "0", "false", "no"):
+            raise ValueError(f"{name} must be true or false, not {raw!r}")
+        return raw.lower() in ("1", "true", "yes")
+    if hint in (int, float):
+        try:
+            number = hint(raw)  # type: ignore[operator]
+        except ValueError:
+            raise ValueError(f"{name} must be a number, not {raw!r}") from None
+        if number <= 0:
+            raise ValueError(f"{name} must be above zero, not {raw!r}")
+        return number
+    return raw
