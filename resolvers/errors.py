@@ -38,6 +38,16 @@ class NotFound(DomainError):
     code = "NOT_FOUND"
 
 
+class RateLimited(DomainError):
+    """Too many attempts or too much work in a while: try again after `retry_after` seconds."""
+
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, retry_after: float):
+        super().__init__(f"{message}; try again in {max(1, round(retry_after))} s")
+        self.retry_after = max(1, round(retry_after))
+
+
 # Reported in a mutation payload's `errors`.
 class InvalidInput(DomainError):
     code = "INVALID_INPUT"

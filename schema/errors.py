@@ -9,7 +9,13 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.relay.types import GlobalIDValueError
 
-from helpdesk.resolvers.errors import Conflict, DomainError, IllegalTransition, InvalidInput
+from helpdesk.resolvers.errors import (
+    Conflict,
+    DomainError,
+    IllegalTransition,
+    InvalidInput,
+    RateLimited,
+)
 
 T = TypeVar("T")
 
@@ -42,6 +48,8 @@ def _with_code(error: GraphQLError) -> GraphQLError:
         extensions = {"code": original.code}
         if isinstance(original, InvalidInput):
             extensions["problems"] = [vars(p) for p in original.problems]
+        if isinstance(original, RateLimited):
+            extensions["retryAfter"] = original.retry_after
         return GraphQLError(
             original.message,
             nodes=error.nodes,
