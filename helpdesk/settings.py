@@ -26,9 +26,16 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     max_page_size: int = 100
     max_batch_size: int = 100
+    # Documents (schema/documents.py): checked before any resolver runs.
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 5000
+    max_selections: int = 1000  # fields and fragments, once fragments are expanded
+    max_repeats: int = 32  # same-named fields nested in each other, multiplied along a path
+    max_cost: int = 10_000  # objects an operation may return: lists multiply by page size
+    max_cost_per_minute: int = 200_000  # per token (per client address when anonymous)
+    max_cached_document_bytes: int = 8192  # larger documents are parsed anew each time
+    document_cache_size: int = 256
     max_subscriptions_per_connection: int = 20
     max_ws_message_bytes: int = 64 * 1024
     ws_init_timeout_seconds: float = 10.0

@@ -2,21 +2,14 @@
 
 import strawberry
 from strawberry import relay
-from strawberry.extensions import (
-    DisableIntrospection,
-    MaskErrors,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import DisableIntrospection, MaskErrors
 from strawberry.tools import merge_types
 
 from helpdesk.schema.accounts import AccountMutations, AccountQueries
 from helpdesk.schema.catalog import CatalogMutations, CatalogQueries
 from helpdesk.schema.comments import CommentMutations
 from helpdesk.schema.contacts import ContactMutations, ContactQueries
+from helpdesk.schema.documents import document_checks
 from helpdesk.schema.errors import DomainErrors, keep_unmasked
 from helpdesk.schema.log_events import LogEventMutations, LogEventQueries
 from helpdesk.schema.organizations import OrganizationMutations, OrganizationQueries
@@ -65,22 +58,16 @@ Mutation = merge_types(
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    extensions = [
-        # Parsing and validating a document once, not on every request (the limits below
-        # run as part of them, so a cached document has passed them).
-        lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-    ]
+    # Size, depth, aliases and cost, then validation (cached for small documents), all
+    # before any resolver runs.
+    extensions: list = [document_checks(settings)]
     if settings.production:
         extensions += [
             DisableIntrospection,
             lambda: MaskErrors(should_mask_error=keep_unmasked, error_message="Internal error."),
         ]
     # Last in the list, so its result rewrite runs first: codes are set before masking.
-    extensions.append(DomainErrors)
+    extensions.append(lambda: DomainErrors(production=settings.production))
     return strawberry.Schema(
         query=_query_type(), mutation=Mutation, subscription=Subscription, extensions=extensions
     )

@@ -1,6 +1,7 @@
 """Domain errors -> GraphQL. Expected failures go into a payload's `errors`; the others
 (unauthenticated, forbidden, not found) become top-level errors with `extensions.code`."""
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -64,12 +65,36 @@ def _with_code(error: GraphQLError) -> GraphQLError:
     return error
 
 
+# graphql-core's hints ("Did you mean 'tickets'?") map the schema for a stranger.
+SUGGESTION = re.compile(r"\s*Did you mean .*\?$", re.DOTALL)
+
+
+def _without_suggestion(error: GraphQLError) -> GraphQLError:
+    if not SUGGESTION.search(error.message):
+        return error
+    return GraphQLError(
+        SUGGESTION.sub("", error.message),
+        nodes=error.nodes,
+        path=error.path,
+        original_error=error.original_error,
+        extensions=error.extensions,
+    )
+
+
 class DomainErrors(SchemaExtension):
-    """Gives every domain error raised in a query or nested field its `extensions.code`."""
+    """Gives every domain error raised in a query or nested field its `extensions.code`;
+    in production, also drops graphql-core's suggestions (validation hides them itself,
+    variable coercion does not)."""
+
+    def __init__(self, *, production: bool = False) -> None:
+        super().__init__()
+        self.production = production
 
     def _rewrite(self, result) -> None:
         if result is not None and result.errors:
             result.errors = [_with_code(e) for e in result.errors]
+            if self.production:
+                result.errors = [_without_suggestion(e) for e in result.errors]
 
     def on_operation(self):
         yield
