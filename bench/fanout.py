@@ -35,6 +35,7 @@ from common import (
     run_bounded,
 )
 from common import scratch_database as scratch
+from prometheus_client.parser import text_string_to_metric_families
 
 PASSWORD = "bench-password-1"
 AGENT = ("bench-agent@example.com", "Bench Agent")
@@ -187,9 +188,28 @@ async def measure(
         await asyncio.gather(*readers, return_exceptions=True)
 
 
-def health(body: dict) -> str:
-    """The counters /healthz reports (liveSockets, liveSubscriptions, subscriptionHubs)."""
-    return ", ".join(f"{k} {v}" for k, v in body.items() if k != "status")
+LIVE_GAUGES = (
+    "helpdesk_open_websockets",
+    "helpdesk_live_subscriptions",
+    "helpdesk_subscription_hubs",
+)
+
+
+async def live_gauges(client: httpx.AsyncClient, url: str) -> dict[str, float]:
+    """The live gauges /metrics reports (open websockets, subscriptions, hubs)."""
+    text = (await client.get(url + "/metrics")).text
+    return {
+        s.name: s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+        if s.name in LIVE_GAUGES
+    }
+
+
+def health(gauges: dict[str, float]) -> str:
+    return ", ".join(
+        f"{name.removeprefix('helpdesk_')} {value:g}" for name, value in gauges.items()
+    )
 
 
 def report(title: str, result: Result, n: int) -> None:
@@ -238,16 +258,16 @@ async def bench_helpdesk(args, database_url: str) -> Result:
             async def trigger(marker: str) -> None:
                 await add_comment(marker)
                 if not health_during:
-                    health_during.update((await client.get(url + "/healthz")).json())
+                    health_during.update(await live_gauges(client, url))
 
             result = await measure(
                 args.subscribers, args.events, ws_url, customer, trigger, args.event_timeout
             )
             report("helpdesk (addComment -> ticketEvents)", result, args.subscribers)
-            print(f"  /healthz while subscribed: {health(health_during)}")
+            print(f"  /metrics while subscribed: {health(health_during)}")
             await asyncio.sleep(0.5)
-            after = (await client.get(url + "/healthz")).json()
-            print(f"  /healthz after closing:    {health(after)}")
+            after = await live_gauges(client, url)
+            print(f"  /metrics after closing:    {health(after)}")
     return result
 
 

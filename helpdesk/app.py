@@ -2,34 +2,41 @@
 
 import asyncio
 import contextlib
+import itertools
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from json import JSONDecodeError
 
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.middleware import Middleware
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived
+from strawberry.http.exceptions import NonTextMessageReceived
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET
 
-from helpdesk import db
+from helpdesk import db, logs
+from helpdesk.access_log import AccessLog
 from helpdesk.auth import viewer_from_header
+from helpdesk.health import Readiness, healthz, readyz
+from helpdesk.http_limits import BadJson, BodySizeLimit, BoundedInputView
+from helpdesk.metrics import metrics_endpoint, watch_live_state
+from helpdesk.resolvers import metrics
+from helpdesk.resolvers.metrics import Metrics
 from helpdesk.schema import build_schema
-from helpdesk.schema.context import Context
+from helpdesk.schema.context import Context, login_throttle
 from helpdesk.settings import Settings
 from helpdesk.subscriptions.bus import get_bus, set_bus
-from helpdesk.subscriptions.fanout import Hubs, LiveHandler
+from helpdesk.subscriptions.fanout import Hubs, LiveHandler, Refused
+from helpdesk.subscriptions.messages import shape_problem
 from helpdesk.subscriptions.redis_bus import RedisBus
 from helpdesk.subscriptions.tailer import Tailer, get_tailer, set_tailer
 
 
 class SizeLimitedAdapter(ASGIWebSocketAdapter):
-    """Closes a socket that sends a message larger than the configured limit (4413)."""
+    """Closes a socket that sends a message larger than the configured limit (4413), or
+    one that is not JSON or not shaped as graphql-transport-ws (4400, saying why)."""
 
     async def iter_json(self, *, ignore_parsing_errors: bool = False):
         limit = self.view.settings.max_ws_message_bytes
@@ -40,19 +47,39 @@ class SizeLimitedAdapter(ASGIWebSocketAdapter):
                     await self.close(4413, f"Message larger than {limit} bytes")
                     return
                 try:
-                    yield self.view.decode_json(text)
-                except JSONDecodeError as error:
+                    message = self.view.decode_json(text)
+                except BadJson as error:  # says why: invalid JSON or text, nested too deeply
                     if not ignore_parsing_errors:
-                        raise NonJsonMessageReceived from error
+                        await self.close(4400, str(error))
+                        return
+                    continue
+                if problem := shape_problem(message):
+                    await self.close(4400, problem)
+                    return
+                yield message
         except KeyError as error:
             raise NonTextMessageReceived from error
         except WebSocketDisconnect:
             pass
 
 
-class HelpdeskGraphQL(GraphQL):
+class OperationIdsLiveHandler(LiveHandler):
+    """Each websocket operation logs under a request id of its own: the socket's, then a
+    number (abc123.2), so one operation's lines stand apart from the socket's others."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._operation_numbers = itertools.count(1)
+
+    async def run_operation(self, operation) -> None:
+        # strawberry runs each operation in a task of its own: the id stays with it.
+        logs.request_id.set(f"{logs.request_id.get()}.{next(self._operation_numbers)}")
+        await super().run_operation(operation)
+
+
+class HelpdeskGraphQL(BoundedInputView, GraphQL):
     websocket_adapter_class = SizeLimitedAdapter
-    graphql_transport_ws_handler_class = LiveHandler
+    graphql_transport_ws_handler_class = OperationIdsLiveHandler
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(
@@ -67,10 +94,12 @@ class HelpdeskGraphQL(GraphQL):
         self.settings = settings
         self.hubs = Hubs()
         self.sockets: dict[WebSocket, Context] = {}
+        self.sockets_per_person: dict[int, int] = {}  # contact id -> open sockets
+        self.logins = login_throttle(settings)
         self._closing: set[asyncio.Task] = set()
 
     def new_context(self, viewer, request=None) -> Context:
-        return Context(settings=self.settings, viewer=viewer, request=request)
+        return Context(settings=self.settings, viewer=viewer, request=request, logins=self.logins)
 
     async def get_context(self, request, response) -> Context:
         # Runs once per HTTP request, but only once per websocket: the socket's viewer is
@@ -89,14 +118,25 @@ class HelpdeskGraphQL(GraphQL):
         viewer = await viewer_from_header(header)
         if viewer is None:
             raise ConnectionRejectionError()  # closes with 4403
+        open_sockets = self.sockets_per_person.get(viewer.contact_id, 0)
+        if open_sockets >= self.settings.max_sockets_per_person:
+            limit = self.settings.max_sockets_per_person
+            metrics.rate_limited("sockets")
+            raise Refused(4429, f"Too many open sockets: at most {limit} per person")
         context.set_viewer(viewer)
         self.sockets[context.request] = context
+        self.sockets_per_person[viewer.contact_id] = open_sockets + 1
 
     async def run(self, request, context=UNSET, root_value=UNSET):
         try:
             return await super().run(request, context, root_value)
         finally:
-            self.sockets.pop(request, None)
+            registered = self.sockets.pop(request, None)
+            if registered is not None:
+                person = registered.viewer.contact_id
+                self.sockets_per_person[person] -= 1
+                if not self.sockets_per_person[person]:
+                    del self.sockets_per_person[person]
 
     def end_access(self, contacts: set[int], tokens: set[int]) -> None:
         """Called by the tailer: a deactivated contact, changed role or revoked token ends
@@ -117,22 +157,12 @@ async def _close(socket: WebSocket, code: int, reason: str) -> None:
         await socket.close(code=code, reason=reason)
 
 
-async def healthz(request: Request) -> JSONResponse:
-    graphql = request.app.state.graphql
-    return JSONResponse(
-        {
-            "status": "ok",
-            "liveSockets": len(graphql.sockets),
-            "liveSubscriptions": graphql.hubs.members(),
-            "subscriptionHubs": len(graphql.hubs),
-        }
-    )
-
-
 def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
     """`manage_database=False` leaves connecting to the caller (tests that share a loop)."""
     settings = settings or Settings.from_env()
     graphql = HelpdeskGraphQL(settings)
+    metrics = Metrics(settings.metrics_max_operation_names)
+    watch_live_state(metrics, graphql)
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
@@ -163,9 +193,18 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint),
+        ],
+        # Request ids, the access log and the app's metrics, for everything below.
+        middleware=[
+            Middleware(AccessLog, metrics=metrics),
+            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
         ],
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.graphql = graphql
+    app.state.metrics = metrics
+    app.state.readiness = Readiness(settings)
     return app

@@ -55,8 +55,9 @@ def run_server(settings: Settings, host: str, port: int) -> None:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from helpdesk import db
+    from helpdesk import db, logs
 
+    logs.configure(settings.log_format)
     asyncio.run(db.migrate(settings.database_url))
     print(f"Serving on http://{args.host}:{args.port}/graphql ({settings.env})", flush=True)
     run_server(settings, args.host, args.port)

@@ -21,5 +21,9 @@ class GracefulServer(uvicorn.Server):
 
 def run_server(settings: Settings, host: str, port: int) -> None:
     app = create_app(settings)
-    config = uvicorn.Config(app, host=host, port=port, ws_max_size=1024 * 1024)
+    # Our own access log replaces uvicorn's, which prints query strings (GET /graphql
+    # carries documents there); uvicorn logs through the handler logs.configure installed.
+    config = uvicorn.Config(
+        app, host=host, port=port, ws_max_size=1024 * 1024, access_log=False, log_config=None
+    )
     GracefulServer(config, app).run()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ENVIRONMENTS = ("development", "production")
+LOG_FORMATS = ("text", "json")
 
 
 def _default_database_url() -> str:
@@ -32,18 +33,35 @@ class Settings:
     max_tokens: int = 5000
     max_selections: int = 1000  # fields and fragments, once fragments are expanded
     max_repeats: int = 32  # same-named fields nested in each other, multiplied along a path
-    max_cost: int = 10_000  # objects an operation may return: lists multiply by page size
+    max_cost: int = 20_000  # objects an operation may return: lists multiply by page size
     max_cost_per_minute: int = 200_000  # per token (per client address when anonymous)
     max_cached_document_bytes: int = 8192  # larger documents are parsed anew each time
     document_cache_size: int = 256
+    # Inputs (helpdesk/http_limits.py, schema/inputs.py): refused before they are parsed.
+    max_body_bytes: int = 1024 * 1024  # an HTTP body (and a GET query string); more is a 413
+    max_json_depth: int = 32  # nesting of a JSON body, GET parameter or websocket message
+    max_input_list_items: int = 1000  # items of any one list in an operation's input
     max_subscriptions_per_connection: int = 20
     max_ws_message_bytes: int = 64 * 1024
     ws_init_timeout_seconds: float = 10.0
+    max_sockets_per_person: int = 10  # open websockets of one person; the next is closed (4429)
+    max_subscriptions_per_person: int = 50  # live subscriptions of one person, all sockets
+    ws_messages_per_second: float = 20.0  # per websocket, sustained; faster closes it (4429)
+    ws_message_burst: int = 40  # messages a websocket may send at once before the rate applies
+    login_free_failures: int = 5  # failed logins per e-mail before each attempt must wait
+    login_free_failures_per_address: int = 20  # the same per client address, over all e-mails
+    login_base_delay_seconds: float = 1.0  # the first wait; it doubles with each failure
+    login_max_delay_seconds: float = 900.0  # the longest wait between two attempts
+    login_forget_seconds: float = 3600.0  # failures are forgotten after this long without one
     # How often the live-event tailer looks for events committed without a bus hint
     # (another process on the same database, or a lost hint).
     tailer_poll_seconds: float = 1.0
     # Set to carry live-event hints between server processes (with PostgreSQL).
     redis_url: str | None = None
+    log_format: str = "text"  # "text" | "json" (one JSON object a line)
+    metrics_token: str | None = field(default=None, repr=False)  # GET /metrics needs it if set
+    metrics_max_operation_names: int = 100  # distinct names in metrics; the rest are "other"
+    ready_timeout_seconds: float = 2.0  # /readyz fails a database or Redis that waits longer
 
     @property
     def production(self) -> bool:
@@ -52,6 +70,8 @@ class Settings:
     def __post_init__(self) -> None:
         if self.env not in ENVIRONMENTS:
             raise ValueError(f"HELPDESK_ENV must be development or production, not {self.env!r}")
+        if self.log_format not in LOG_FORMATS:
+            raise ValueError(f"HELPDESK_LOG_FORMAT must be text or json, not {self.log_format!r}")
 
     @classmethod
     def from_env(cls, environ: typing.Mapping[str, str] | None = None) -> "Settings":

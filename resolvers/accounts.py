@@ -1,16 +1,21 @@
-"""Signing in and out, bearer tokens, passwords."""
+"""Signing in and out, bearer tokens, passwords, and slowing down password guessing."""
 
 import asyncio
 import hashlib
+import ipaddress
 import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from helpdesk.models import ApiToken, Contact, LogKind, TokenKind
-from helpdesk.resolvers import log_events
-from helpdesk.resolvers.errors import NotFound, invalid
+from helpdesk.resolvers import log_events, metrics
+from helpdesk.resolvers.errors import NotFound, RateLimited, invalid
 from helpdesk.resolvers.transactions import now, transaction
 from helpdesk.resolvers.validation import MAX_PASSWORD, Checks
 from helpdesk.resolvers.viewer import Viewer, require_viewer
@@ -81,11 +86,34 @@ async def authenticate(secret: str) -> Viewer | None:
     its contact is deactivated."""
     if not secret.startswith("hd_") or len(secret) > 100:
         return None
-    token = (
+    return _valid_viewer(
         await ApiToken.filter(token_hash=_digest(secret), revoked_at__isnull=True)
         .select_related("contact")
         .first()
     )
+
+
+async def reauthenticate(viewer: Viewer) -> Viewer | None:
+    """The viewer read again from the database (a websocket does so before each operation):
+    None if its token was revoked or expired since, or its contact deactivated or given
+    another role or organization."""
+    if viewer.token_id is None:
+        return None
+    fresh = _valid_viewer(
+        await ApiToken.filter(id=viewer.token_id, revoked_at__isnull=True)
+        .select_related("contact")
+        .first()
+    )
+    if fresh is None or (fresh.contact_id, fresh.role, fresh.organization_id) != (
+        viewer.contact_id,
+        viewer.role,
+        viewer.organization_id,
+    ):
+        return None
+    return fresh
+
+
+def _valid_viewer(token: ApiToken | None) -> Viewer | None:
     if token is None or not token.contact.is_active:
         return None
     if token.expires_at is not None and token.expires_at <= now():
@@ -93,7 +121,134 @@ async def authenticate(secret: str) -> Viewer | None:
     return viewer_of(token.contact, token)
 
 
-async def login(email: str, password: str) -> tuple[str, Contact]:
+@dataclass
+class _Failures:
+    count: int = 0
+    last: float = 0.0  # when the latest failure happened
+    until: float = 0.0  # no attempt starts before this
+    pending: int = 0  # attempts being checked right now
+
+
+class Backoff:
+    """Failed attempts per key. The first `free` cost nothing; after them each attempt must
+    wait `base` seconds, twice as long after every further failure, at most `cap`. A key
+    without a failure for `forget_after` seconds starts over. In this process's memory."""
+
+    def __init__(
+        self,
+        free: int,
+        base: float,
+        cap: float,
+        forget_after: float,
+        *,
+        max_keys: int = 100_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.free, self.base, self.cap, self.forget_after = free, base, cap, forget_after
+        self.max_keys = max_keys  # the least recently used keys are forgotten past this
+        self.clock = clock
+        self._keys: OrderedDict[Hashable, _Failures] = OrderedDict()
+
+    def wait(self, key: Hashable) -> float:
+        """Seconds before an attempt for `key` may start; 0 if it may start now."""
+        now = self.clock()
+        failures = self._keys.get(key)
+        if failures is None:
+            return 0.0
+        if failures.until > now:
+            return failures.until - now
+        if not failures.pending and now - failures.last > self.forget_after:
+            del self._keys[key]
+            return 0.0
+        # Once the free attempts are used, one at a time: parallel guesses would all
+        # start before the first failure sets a wait.
+        if failures.pending and failures.count + failures.pending >= self.free:
+            return 1.0
+        return 0.0
+
+    def begin(self, key: Hashable) -> None:
+        failures = self._keys.setdefault(key, _Failures())
+        failures.pending += 1
+        self._keys.move_to_end(key)
+        while len(self._keys) > self.max_keys:
+            self._keys.popitem(last=False)
+
+    def end(self, key: Hashable, *, failed: bool) -> None:
+        failures = self._keys.get(key)
+        if failures is None:  # forgotten meanwhile
+            return
+        failures.pending = max(0, failures.pending - 1)
+        if failed:
+            now = self.clock()
+            failures.count += 1
+            failures.last = now
+            beyond = failures.count - self.free
+            if beyond >= 0:
+                failures.until = now + min(self.cap, self.base * 2 ** min(beyond, 40))
+
+    def reset(self, key: Hashable) -> None:
+        failures = self._keys.get(key)
+        if failures is not None:
+            failures.count, failures.until = 0, 0.0
+
+
+class LoginThrottle:
+    """Failed password checks, counted per e-mail and per client address: guessing one
+    person's password, or everyone's from one address, slows down to one try per `cap`."""
+
+    def __init__(
+        self,
+        *,
+        free_per_account: int,
+        free_per_address: int,
+        base: float,
+        cap: float,
+        forget_after: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.accounts = Backoff(free_per_account, base, cap, forget_after, clock=clock)
+        self.addresses = Backoff(free_per_address, base, cap, forget_after, clock=clock)
+
+    async def check(
+        self, email: str, address: str | None, verify: Callable[[], Awaitable[bool]]
+    ) -> bool:
+        """Runs `verify` (a password check) unless the account or the address must wait:
+        then RateLimited, and the password is never looked at. False counts as a failure
+        for both; True clears the account's failures (not the address's: one's own
+        account must not reset a guesser's count)."""
+        keys = [(self.accounts, email.lower())]
+        if address:
+            keys.append((self.addresses, _network(address)))
+        wait = max(backoff.wait(key) for backoff, key in keys)
+        if wait > 0:
+            metrics.rate_limited("login")
+            raise RateLimited("too many failed sign-ins for this account or address", wait)
+        for backoff, key in keys:
+            backoff.begin(key)
+        ok = False
+        try:
+            ok = await verify()
+        finally:
+            for backoff, key in keys:
+                backoff.end(key, failed=not ok)
+        if ok:
+            self.accounts.reset(email.lower())
+        return ok
+
+
+def _network(address: str) -> str:
+    """An IPv6 client is counted by its /64: one host usually holds the whole block."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
+
+
+async def login(
+    email: str, password: str, *, throttle: LoginThrottle, address: str | None
+) -> tuple[str, Contact]:
+    """A new session for e-mail and password; `address` is the client's, for the throttle."""
     checks = Checks()
     email = checks.text("email", email, max_length=254, required=True)
     if not password:
@@ -102,9 +257,12 @@ async def login(email: str, password: str) -> tuple[str, Contact]:
         checks.add("password", "TOO_LONG", f"password must be at most {MAX_PASSWORD} characters")
     checks.done()
     contact = await Contact.filter(email=email.lower()).first()
-    if not await _verify(contact.password_hash if contact else None, password) or not (
-        contact and contact.is_active
-    ):
+
+    async def verify() -> bool:
+        right = await _verify(contact.password_hash if contact else None, password)
+        return right and contact is not None and contact.is_active
+
+    if not await throttle.check(email, address, verify):
         raise invalid(None, "INVALID_CREDENTIALS", "e-mail or password is wrong")
     _, secret = await issue_token(contact, TokenKind.SESSION, "login")
     return secret, contact
@@ -120,17 +278,22 @@ async def revoke_token(viewer: Viewer | None, token_id: int) -> ApiToken:
         token = await query.select_related("contact").first()
         if token is None:
             raise NotFound(f"token {token_id} not found")
-        token.revoked_at = now()
-        await token.save(update_fields=["revoked_at"])
-        await log_events.record(
-            LogKind.TOKEN_REVOKED,
-            viewer,
-            organization_id=token.contact.organization_id,
-            subject_contact_id=token.contact_id,
-            subject_token_id=token.id,
-            internal=True,
-        )
+        await _revoke(viewer, token, token.contact.organization_id)
     return token
+
+
+async def _revoke(viewer: Viewer, token: ApiToken, organization_id: int | None) -> None:
+    """Call inside a transaction. The event also tells the live tailer to close its sockets."""
+    token.revoked_at = now()
+    await token.save(update_fields=["revoked_at"])
+    await log_events.record(
+        LogKind.TOKEN_REVOKED,
+        viewer,
+        organization_id=organization_id,
+        subject_contact_id=token.contact_id,
+        subject_token_id=token.id,
+        internal=True,
+    )
 
 
 async def logout(viewer: Viewer | None) -> None:
@@ -155,11 +318,24 @@ async def tokens(viewer: Viewer | None) -> list[ApiToken]:
     ).order_by("id")
 
 
-async def change_password(viewer: Viewer | None, current: str, new: str) -> None:
+async def change_password(
+    viewer: Viewer | None,
+    current: str,
+    new: str,
+    *,
+    throttle: LoginThrottle,
+    address: str | None,
+) -> None:
+    """Sets a new password and ends every other session and API token of the person: whoever
+    knew the old password may hold one. The token making the call keeps working."""
     viewer = require_viewer(viewer)
     contact = await Contact.get(id=viewer.contact_id)
     checks = Checks()
-    if len(current or "") > MAX_PASSWORD or not await _verify(contact.password_hash, current or ""):
+    current = current or ""
+    # A stolen token must not become a way to guess the password: the login throttle.
+    if len(current) > MAX_PASSWORD or not await throttle.check(
+        contact.email, address, lambda: _verify(contact.password_hash, current)
+    ):
         checks.add("currentPassword", "INVALID_CREDENTIALS", "current password is wrong")
     checks.password("newPassword", new)
     checks.done()
@@ -173,3 +349,8 @@ async def change_password(viewer: Viewer | None, current: str, new: str) -> None
             subject_contact_id=contact.id,
             internal=True,
         )
+        others = ApiToken.filter(contact_id=contact.id, revoked_at__isnull=True)
+        if viewer.token_id is not None:
+            others = others.exclude(id=viewer.token_id)
+        for token in await others.select_for_update().order_by("id"):
+            await _revoke(viewer, token, contact.organization_id)

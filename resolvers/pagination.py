@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
@@ -50,6 +51,7 @@ class SortKey:
 
 
 DATETIME = {"encode": datetime.isoformat, "decode": _aware_datetime}
+MAX_CURSOR = 200  # ours are under 100 characters
 
 
 @dataclass
@@ -67,10 +69,14 @@ def encode_cursor(key: SortKey, row: Any) -> str:
 
 
 def _decode_cursor(key: SortKey, field: str, cursor: str) -> tuple[Any, int]:
+    """Anything that is not a cursor we made is INVALID_CURSOR: orjson gives up on deep
+    nesting where `json` would recurse until a RecursionError."""
     try:
-        value, row_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if len(cursor) > MAX_CURSOR:
+            raise ValueError("too long")
+        value, row_id = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
         return key.decode(value), key.decode_id(row_id)
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+    except (ValueError, TypeError, binascii.Error):  # orjson's JSONDecodeError is a ValueError
         raise invalid(field, "INVALID_CURSOR", f"{field} is not a cursor from this list") from None
 
 

@@ -15,6 +15,11 @@ from helpdesk.resolvers.search import checked, wildcard_filter, wildcard_matches
 from helpdesk.resolvers.validation import Checks
 from helpdesk.resolvers.viewer import Viewer, require_viewer
 
+# Dates outside these are typos or probes: 9999-12-31 plus the day that makes "to"
+# inclusive overflows Python's dates, and the databases disagree about year 1.
+EARLIEST, LATEST = date(1970, 1, 1), date(2999, 12, 31)
+MAX_FILTER_IDS = 100  # categories or modules named in one filter
+
 
 class TicketSort(StrEnum):
     NUMBER = "NUMBER"
@@ -65,8 +70,33 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
+def _distinct(items: list) -> list:
+    """A list repeated a thousand times is still one short IN (...)."""
+    return list(dict.fromkeys(items))
+
+
+def _check_dates(checks: Checks, f: TicketFilter) -> None:
+    for name, value in (
+        ("createdFrom", f.created_from),
+        ("createdTo", f.created_to),
+        ("updatedFrom", f.updated_from),
+        ("updatedTo", f.updated_to),
+    ):
+        if value is not None and not EARLIEST <= value <= LATEST:
+            checks.add(name, "OUT_OF_RANGE", f"{name} must be from {EARLIEST} to {LATEST}")
+
+
+def _check_lists(checks: Checks, f: TicketFilter) -> None:
+    for name, ids in (("categoryId", f.category_ids), ("moduleId", f.module_ids)):
+        if len(_distinct(ids)) > MAX_FILTER_IDS:
+            checks.add(name, "TOO_MANY", f"{name} may name at most {MAX_FILTER_IDS} items")
+
+
 def _conditions(f: TicketFilter) -> Q:
     checks = Checks()
+    _check_dates(checks, f)
+    _check_lists(checks, f)
+    checks.done()  # before building: a date out of range would overflow below
     q = Q()
     if f.number is not None:
         q &= Q(id=ticket_id_of(f.number))
@@ -85,7 +115,7 @@ def _conditions(f: TicketFilter) -> Q:
     if f.unassigned is not None:
         q &= Q(owner_id__isnull=f.unassigned)
     if f.statuses:
-        q &= Q(status__in=f.statuses)
+        q &= Q(status__in=_distinct(f.statuses))
     else:
         hidden = [Status.RESOLVED] * (not f.include_resolved) + [Status.CLOSED] * (
             not f.include_closed
@@ -93,11 +123,11 @@ def _conditions(f: TicketFilter) -> Q:
         if hidden:
             q &= ~Q(status__in=hidden)
     if f.priorities:
-        q &= Q(priority__in=f.priorities)
+        q &= Q(priority__in=_distinct(f.priorities))
     if f.category_ids:
-        q &= Q(category_id__in=f.category_ids)
+        q &= Q(category_id__in=_distinct(f.category_ids))
     if f.module_ids:
-        q &= Q(module_id__in=f.module_ids)
+        q &= Q(module_id__in=_distinct(f.module_ids))
     if f.channel is not None:
         q &= Q(channel=f.channel)
     if f.summary:

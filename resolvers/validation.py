@@ -8,6 +8,9 @@ MAX_PASSWORD = 256  # argon2 never hashes an arbitrarily long input
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TELEGRAM = re.compile(r"^@?[A-Za-z0-9_]{5,32}$")
 PHONE = re.compile(r"^\+?[0-9 ()\-.]{6,32}$")
+# NUL ends strings in C and PostgreSQL refuses it; a lone surrogate has no UTF-8 form, so
+# argon2, SQLite and PostgreSQL fail on it. A valid pair is one code point in a str.
+BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 # Wallet addresses and transaction hashes of the common chains.
 WALLET = [
     re.compile(r"^0x[0-9a-fA-F]{40}$"),  # EVM address
@@ -20,11 +23,22 @@ WALLET = [
 ]
 
 
+def text_problem(value: str) -> str | None:
+    """What makes a string unfit to store, or None if it is valid text."""
+    found = BAD_TEXT.search(value)
+    if found is None:
+        return None
+    char = ord(found.group())
+    return "a NUL character (U+0000)" if char == 0 else f"a lone surrogate (U+{char:04X})"
+
+
 class Checks:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
     def add(self, field: str | None, code: str, message: str) -> None:
+        if code == "REQUIRED" and any(p.field == field for p in self.problems):
+            return  # a value refused as invalid is not also missing
         self.problems.append(Problem(field, code, message))
 
     def done(self) -> None:
@@ -34,12 +48,15 @@ class Checks:
     def text(
         self, field: str, value: str | None, *, max_length: int, required: bool = False
     ) -> str | None:
-        """Strips the value; returns None for blank. Checks presence and length."""
+        """Strips the value; returns None for blank or invalid text (which must reach no
+        query). Checks that it is present, valid text and not too long."""
         if value is not None:
             value = value.strip()
         if not value:
             if required:
                 self.add(field, "REQUIRED", f"{field} is required")
+            return None
+        if not self.valid_text(field, value):
             return None
         if len(value) > max_length:
             self.add(field, "TOO_LONG", f"{field} must be at most {max_length} characters")
@@ -75,7 +92,15 @@ class Checks:
             )
         return value
 
+    def valid_text(self, field: str, value: str) -> bool:
+        problem = text_problem(value)
+        if problem:
+            self.add(field, "INVALID_TEXT", f"{field} is not valid text: it holds {problem}")
+        return problem is None
+
     def password(self, field: str, value: str | None) -> str | None:
+        if value and not self.valid_text(field, value):
+            return None
         if not value or len(value) < 8:
             self.add(field, "TOO_SHORT", f"{field} must be at least 8 characters")
         elif len(value) > MAX_PASSWORD:

@@ -11,7 +11,9 @@ from helpdesk.schema.comments import CommentMutations
 from helpdesk.schema.contacts import ContactMutations, ContactQueries
 from helpdesk.schema.documents import document_checks
 from helpdesk.schema.errors import DomainErrors, keep_unmasked
+from helpdesk.schema.inputs import InputChecks
 from helpdesk.schema.log_events import LogEventMutations, LogEventQueries
+from helpdesk.schema.operation_log import LoggedSchema, OperationLog
 from helpdesk.schema.organizations import OrganizationMutations, OrganizationQueries
 from helpdesk.schema.ticket_mutations import TicketMutations
 from helpdesk.schema.tickets import TicketQueries
@@ -61,6 +63,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     # Size, depth, aliases and cost, then validation (cached for small documents), all
     # before any resolver runs.
     extensions: list = [document_checks(settings)]
+    # Then every string in the input valid text, every list bounded (schema/inputs.py).
+    extensions.append(lambda: InputChecks(settings.max_input_list_items))
     if settings.production:
         extensions += [
             DisableIntrospection,
@@ -68,6 +72,10 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         ]
     # Last in the list, so its result rewrite runs first: codes are set before masking.
     extensions.append(lambda: DomainErrors(production=settings.production))
-    return strawberry.Schema(
-        query=_query_type(), mutation=Mutation, subscription=Subscription, extensions=extensions
+    return LoggedSchema(
+        query=_query_type(),
+        mutation=Mutation,
+        subscription=Subscription,
+        # First, so it sees each operation whole: its duration and its final error codes.
+        extensions=[OperationLog, *extensions],
     )

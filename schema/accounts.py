@@ -5,8 +5,9 @@ from strawberry import relay
 
 from helpdesk import models
 from helpdesk.resolvers import accounts, contacts
+from helpdesk.resolvers.errors import NotFound
 from helpdesk.schema.contacts import Contact
-from helpdesk.schema.context import viewer_of
+from helpdesk.schema.context import act_as, client_address, viewer_of
 from helpdesk.schema.errors import UserError, attempt
 from helpdesk.schema.ids import decode_id
 
@@ -29,7 +30,10 @@ class ApiToken(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info, node_ids, required=False):
-        # Tokens are not looked up by node: list your own through `apiTokens`.
+        # Tokens are not looked up by node: list your own through `apiTokens`. So `node`
+        # finds none, like any object you may not see, and `nodes` gives nulls.
+        if required:
+            raise NotFound("no object with that ID")
         return [None for _ in node_ids]
 
 
@@ -102,11 +106,21 @@ class ChangePasswordPayload:
 @strawberry.type
 class AccountMutations:
     @strawberry.mutation(description="Sign in with e-mail and password; returns a session token.")
-    async def login(self, input: LoginInput) -> LoginPayload:
-        result, errors = await attempt(lambda: accounts.login(input.email, input.password))
+    async def login(self, info: strawberry.Info, input: LoginInput) -> LoginPayload:
+        result, errors = await attempt(
+            lambda: accounts.login(
+                input.email,
+                input.password,
+                throttle=info.context.logins,
+                address=client_address(info),
+            )
+        )
         if result is None:
             return LoginPayload(token=None, viewer=None, errors=errors)
         secret, contact = result
+        # The payload's nested fields read as the person just signed in; the rest of the
+        # operation (and a websocket's later ones) as whoever sent it.
+        act_as(info, accounts.viewer_of(contact))
         return LoginPayload(token=secret, viewer=Contact.from_model(contact), errors=[])
 
     @strawberry.mutation(description="End the session: the token you sent stops working.")
@@ -145,7 +159,11 @@ class AccountMutations:
     ) -> ChangePasswordPayload:
         _, errors = await attempt(
             lambda: accounts.change_password(
-                viewer_of(info), input.current_password, input.new_password
+                viewer_of(info),
+                input.current_password,
+                input.new_password,
+                throttle=info.context.logins,
+                address=client_address(info),
             )
         )
         return ChangePasswordPayload(errors=errors)

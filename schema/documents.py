@@ -42,6 +42,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
+from helpdesk.resolvers import metrics
 from helpdesk.resolvers.throttle import Buckets
 from helpdesk.settings import Settings
 
@@ -401,6 +402,7 @@ class DocumentChecks(SchemaExtension):
             return errors
         wait = self.budgets.take(_budget_key(context.context), max(found.cost, 1))
         if wait:
+            metrics.rate_limited("cost")
             return [
                 refusal(
                     f"you spent your budget of {self.settings.max_cost_per_minute} cost points "

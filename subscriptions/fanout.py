@@ -13,20 +13,32 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
-from graphql.language import FieldNode, VariableNode
+from graphql.language import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    SelectionSetNode,
+    VariableNode,
+)
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
+    _OperationStreamClosed,
 )
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 
-from helpdesk.resolvers import access
+from helpdesk.resolvers import access, accounts, metrics
 from helpdesk.resolvers.errors import InvalidInput
+from helpdesk.resolvers.throttle import Buckets
 from helpdesk.resolvers.viewer import Viewer
+from helpdesk.schema.context import Context
 from helpdesk.subscriptions.cursors import parse_cursor
 from helpdesk.subscriptions.tailer import get_tailer
 
@@ -35,9 +47,17 @@ log = logging.getLogger(__name__)
 PERSONAL_FIELDS = {"awaitingConfirmation"}
 
 
+class Refused(Exception):
+    """Raised by the view's on_ws_connect to close the socket with this code and reason."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code, self.reason = code, reason
+
+
 @dataclass(frozen=True)
 class Shape:
-    fields: frozenset[str]  # the root fields
+    fields: frozenset[str]  # the root fields' names (not aliases) that may run
     cursor_variable: str | None  # the variable given to ticketEvents(after:), if any
 
 
@@ -46,12 +66,16 @@ def subscription_shape(query: str, operation_name: str | None) -> Shape | None:
     """What a subscription document subscribes to, or None for anything else (including
     documents that do not parse: strawberry reports those itself)."""
     try:
-        operation = get_operation_ast(parse(query), operation_name)
+        document = parse(query)
     except GraphQLError:
         return None
+    operation = get_operation_ast(document, operation_name)
     if operation is None or operation.operation is not OperationType.SUBSCRIPTION:
         return None
-    roots = [s for s in operation.selection_set.selections if isinstance(s, FieldNode)]
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    roots = list(_root_fields(operation.selection_set, fragments))
     cursor_variable = None
     for root in roots:
         for argument in root.arguments or ():
@@ -59,6 +83,28 @@ def subscription_shape(query: str, operation_name: str | None) -> Shape | None:
                 if isinstance(argument.value, VariableNode):
                     cursor_variable = argument.value.name.value
     return Shape(frozenset(r.name.value for r in roots), cursor_variable)
+
+
+def _root_fields(
+    selections: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode]
+) -> Iterator[FieldNode]:
+    """Every field that may run at the root, through inline fragments and fragment spreads
+    at any depth. @include and @skip are not evaluated: a field that may run counts. Each
+    fragment is visited once, so this is linear in the document; an unknown fragment is
+    left to validation, which reports it."""
+    seen: set[str] = set()
+    stack = [selections]
+    while stack:
+        for selection in stack.pop().selections:
+            if isinstance(selection, FieldNode):
+                yield selection
+            elif isinstance(selection, InlineFragmentNode):
+                stack.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name in fragments and name not in seen:
+                    seen.add(name)
+                    stack.append(fragments[name].selection_set)
 
 
 def audience(viewer: Viewer | None, fields: frozenset[str]) -> tuple:
@@ -73,7 +119,7 @@ def audience(viewer: Viewer | None, fields: frozenset[str]) -> tuple:
 class Member:
     operation: Operation
     handler: "LiveHandler"
-    viewer: Viewer | None
+    viewer: Viewer
     checked_through: int  # the event stream position when this viewer was authenticated
     done: asyncio.Event = field(default_factory=asyncio.Event)
     # While catching up, the hub's results wait here; afterwards those the catch-up already
@@ -101,15 +147,14 @@ class Member:
         """Queues a `next` message on the member's socket, if they may still see it."""
         if self.operation.completed:
             return
-        if self.viewer is not None and not get_tailer().access.allows(
-            self.viewer, self.checked_through
-        ):
+        if not get_tailer().access.allows(self.viewer, self.checked_through):
             self.handler.close_soon(4403, "Forbidden: access revoked")
             return
         message = (
             f'{{"id":{json.dumps(self.operation.id)},"type":"next","payload":{encoded_payload}}}'
         )
         self.handler.push(message)
+        metrics.event_delivered()
 
 
 class Hub:
@@ -117,20 +162,19 @@ class Hub:
         self,
         registry: "Hubs",
         key: tuple,
-        handler: "LiveHandler",
-        operation: Operation,
+        first: Member,
         variables: dict,
     ):
         self.registry = registry
         self.key = key
         self.members: set[Member] = set()
-        self.schema = handler.schema
-        self.view = handler.view
-        self.query = operation.query
+        self.schema = first.handler.schema
+        self.view = first.handler.view
+        self.query = first.operation.query
         self.variables = variables
-        self.operation_name = operation.operation_name
+        self.operation_name = first.operation.operation_name
         # The hub's own context: results depend only on the audience, which all members share.
-        self.context = handler.view.new_context(handler.context.viewer)
+        self.context = self.view.new_context(first.viewer)
         # The stream starts right after the events handed out so far, whenever the
         # subscription itself gets to listen.
         self.context.live_from = self.context.position = get_tailer().watermark
@@ -199,16 +243,22 @@ def _next_payload(result: ExecutionResult) -> dict:
 class Hubs:
     def __init__(self) -> None:
         self._hubs: dict[tuple, Hub] = {}
+        self._per_person: Counter[int] = Counter()  # contact id -> live subscriptions
 
     def join(self, key: tuple, member: Member, variables: dict) -> Hub:
         hub = self._hubs.get(key)
         if hub is None:
-            hub = self._hubs[key] = Hub(self, key, member.handler, member.operation, variables)
+            hub = self._hubs[key] = Hub(self, key, member, variables)
         hub.members.add(member)
+        self._per_person[member.viewer.contact_id] += 1
         return hub
 
     def leave(self, hub: Hub, member: Member) -> None:
-        hub.members.discard(member)
+        if member in hub.members:
+            hub.members.discard(member)
+            self._per_person[member.viewer.contact_id] -= 1
+            if self._per_person[member.viewer.contact_id] <= 0:
+                del self._per_person[member.viewer.contact_id]
         if not hub.members:
             self.forget(hub)
             hub.task.cancel()
@@ -223,9 +273,13 @@ class Hubs:
     def members(self) -> int:
         return sum(len(hub.members) for hub in self._hubs.values())
 
+    def of_person(self, contact_id: int) -> int:
+        return self._per_person[contact_id]
+
 
 class LiveHandler(BaseGraphQLTransportWSHandler):
-    """graphql-transport-ws with shared subscription executions."""
+    """graphql-transport-ws with shared subscription executions, a token re-checked before
+    every operation, and per-person limits."""
 
     # Every message to the client goes through one queue per socket, written by one task:
     # a hub never waits for a slow client, and messages keep their order.
@@ -236,13 +290,44 @@ class LiveHandler(BaseGraphQLTransportWSHandler):
         self._outbox: asyncio.Queue[str] = asyncio.Queue()
         self._writer: asyncio.Task | None = None
         self._closing: asyncio.Task | None = None
+        settings = self.view.settings
+        self._messages = Buckets(
+            settings.ws_message_burst, settings.ws_message_burst / settings.ws_messages_per_second
+        )
+
+    async def handle_message(self, message) -> None:
+        if self._messages.take("socket"):
+            rate = self.view.settings.ws_messages_per_second
+            metrics.rate_limited("ws_messages")
+            await self.close_now(4429, f"Too many messages: at most {rate:g} per second")
+            return
+        await super().handle_message(message)
+
+    async def handle_connection_init(self, message) -> None:
+        try:
+            await super().handle_connection_init(message)
+        except Refused as refused:
+            await self.close_now(refused.code, refused.reason)
 
     async def run_operation(self, operation: Operation) -> None:
+        # A revocation committed after this position reaches the operation through the
+        # tailer; one committed before it fails the check below.
+        checked_through = get_tailer().watermark
+        viewer = await self._reauthenticate()
+        if viewer is None:
+            return
         shape = subscription_shape(operation.query, operation.operation_name)
         if shape is None:
-            # Queries and mutations over the socket: fresh loaders for each.
-            self.context.set_viewer(self.context.viewer)
-            await super().run_operation(operation)
+            # Queries and mutations: a context of their own (viewer, fresh loaders).
+            context = self.view.new_context(viewer, self.context.request)
+            context.checked_through = checked_through
+            await self._run_once(operation, context)
+            return
+        hubs: Hubs = self.view.hubs
+        limit = self.view.settings.max_subscriptions_per_person
+        if hubs.of_person(viewer.contact_id) >= limit:
+            metrics.rate_limited("subscriptions")
+            self.close_soon(4429, f"Too many live subscriptions: at most {limit} per person")
             return
         variables = dict(operation.variables or {})
         cursor = None
@@ -255,17 +340,13 @@ class LiveHandler(BaseGraphQLTransportWSHandler):
                 )
                 return
             variables[shape.cursor_variable] = None
-        viewer = self.context.viewer
         key = (
             operation.query,
             operation.operation_name,
             json.dumps(variables, sort_keys=True, default=str),
             audience(viewer, shape.fields),
         )
-        member = Member(
-            operation, self, viewer, self.context.checked_through, catching_up=cursor is not None
-        )
-        hubs: Hubs = self.view.hubs
+        member = Member(operation, self, viewer, checked_through, catching_up=cursor is not None)
         hub = hubs.join(key, member, variables)
         try:
             if cursor is not None:
@@ -274,9 +355,40 @@ class LiveHandler(BaseGraphQLTransportWSHandler):
         finally:
             hubs.leave(hub, member)
 
+    async def _reauthenticate(self) -> Viewer | None:
+        """The socket's viewer if its token still holds in the database; otherwise the
+        socket is closed (4403) and None."""
+        viewer = self.context.viewer
+        fresh = await accounts.reauthenticate(viewer) if viewer else None
+        if fresh is None or not get_tailer().access.allows(viewer, self.context.checked_through):
+            self.close_soon(4403, "Forbidden: access revoked")
+            return None
+        return fresh
+
+    async def _run_once(self, operation: Operation, context: Context) -> None:
+        """A query or mutation, run as strawberry's handler runs it, in its own context."""
+        try:
+            source = await self.schema.stream(
+                operation.query,
+                variable_values=operation.variables,
+                context_value=context,
+                root_value=self.root_value,
+                operation_name=operation.operation_name,
+            )
+            async with contextlib.aclosing(source):
+                await self._send_result_stream(operation, source)
+            await operation.send_operation_message({"id": operation.id, "type": "complete"})
+        except _OperationStreamClosed:
+            return
+        except Exception as error:
+            await self.handle_task_exception(error)
+            with contextlib.suppress(Exception):
+                await operation.send_operation_message({"id": operation.id, "type": "complete"})
+            raise
+
     async def _catch_up(self, operation: Operation, member: Member, cursor: int, through: int):
         """Replays, for this member alone, what it missed up to the hub's position."""
-        context = self.view.new_context(self.context.viewer)
+        context = self.view.new_context(member.viewer)
         context.replay_through = through
         source = await self.schema.stream(
             operation.query,
@@ -315,6 +427,11 @@ class LiveHandler(BaseGraphQLTransportWSHandler):
     def close_soon(self, code: int, reason: str) -> None:
         if self._closing is None:
             self._closing = asyncio.create_task(self._close(code, reason))
+
+    async def close_now(self, code: int, reason: str) -> None:
+        """Closes before the next message is read (or waits for a close already under way)."""
+        self.close_soon(code, reason)
+        await asyncio.shield(self._closing)
 
     async def _close(self, code: int, reason: str) -> None:
         with contextlib.suppress(Exception):

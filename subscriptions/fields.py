@@ -16,7 +16,7 @@ from helpdesk.schema.context import loaders_of
 from helpdesk.schema.ids import decode_id
 from helpdesk.schema.log_events import FieldChange, LogEvent
 from helpdesk.schema.tickets import Ticket, TicketFilter, TicketPriority, TicketStatus
-from helpdesk.subscriptions.cursors import parse_cursor
+from helpdesk.subscriptions.cursors import checked_cursor
 from helpdesk.subscriptions.live_events import LiveEvent
 from helpdesk.subscriptions.tailer import get_tailer, replay
 
@@ -146,7 +146,7 @@ class Subscription:
         viewer = require_viewer(context.viewer)
         grid_filter = (filter or TicketFilter()).to_domain()
         tickets_grid.validate(grid_filter)
-        cursor = parse_cursor(after)
+        cursor = await checked_cursor(after)
         start = cursor if cursor is not None else context.live_from
         async for batch in _batches(start, context.replay_through):
             for live in batch:

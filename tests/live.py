@@ -12,6 +12,7 @@ import time
 
 import httpx
 import websockets
+from prometheus_client.parser import text_string_to_metric_families
 
 
 def free_port() -> int:
@@ -66,10 +67,21 @@ class Server:
                 self.process.kill()
                 self.process.wait()
 
-    async def live_subscriptions(self) -> int:
+    async def metric(self, name: str) -> float:
+        """One unlabelled sample from /metrics (helpdesk_live_subscriptions...)."""
+        token = self.env.get("HELPDESK_METRICS_TOKEN")
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
         async with httpx.AsyncClient(timeout=10) as client:
-            health = (await client.get(f"{self.http_url}/healthz")).json()
-        return health["liveSubscriptions"]
+            response = await client.get(f"{self.http_url}/metrics", headers=headers)
+        response.raise_for_status()
+        for family in text_string_to_metric_families(response.text):
+            for sample in family.samples:
+                if sample.name == name and not sample.labels:
+                    return sample.value
+        raise KeyError(f"{name} is not in /metrics")
+
+    async def live_subscriptions(self) -> int:
+        return int(await self.metric("helpdesk_live_subscriptions"))
 
     async def gql(self, query: str, variables: dict | None = None, token: str | None = None):
         headers = {"Authorization": f"Bearer {token}"} if token else {}

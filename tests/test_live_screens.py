@@ -3,7 +3,6 @@ and one shared execution per audience."""
 
 import asyncio
 
-import httpx
 from live import COMMENT, RESOLVE, UPDATE, LiveClient, create_ticket, listen
 
 COMMENTS = (
@@ -80,10 +79,8 @@ async def test_customer_is_told_the_moment_their_ticket_is_resolved(server, worl
 async def test_subscribers_sharing_a_document_and_audience_share_one_execution(server, world):
     customers = [await listen(server, world["alice"], EVENTS) for _ in range(4)]
     agent, agent_op = await listen(server, world["agent"], EVENTS)
-    async with httpx.AsyncClient() as http:
-        health = (await http.get(f"{server.http_url}/healthz")).json()
-    assert health["liveSockets"] == 5
-    assert health["subscriptionHubs"] == 2  # Acme's customers, and staff
+    assert await server.metric("helpdesk_open_websockets") == 5
+    assert await server.metric("helpdesk_subscription_hubs") == 2  # Acme's customers, and staff
 
     ticket = await create_ticket(server, world["alice"])
     for client, op in customers:
