@@ -115,7 +115,7 @@ def variable_types(
     schema: GraphQLSchema, operation: OperationDefinitionNode | None
 ) -> dict[str, GraphQLInputType]:
     types = {}
-    for definition in operation.variable_definitions if operation else ():
+    for definition in (operation.variable_definitions or ()) if operation else ():
         declared = type_from_ast(schema, definition.type)
         if declared is not None:
             types[definition.variable.name.value] = declared
