@@ -88,3 +88,17 @@ async def gql(
     )
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def codes(result: dict) -> list[str]:
+    """The `extensions.code` of each top-level error of a GraphQL answer."""
+    return [e.get("extensions", {}).get("code") for e in result.get("errors") or []]
+
+
+def problems(result: dict) -> list[tuple[str | None, str]]:
+    """(field, code) of each problem of an INVALID_INPUT top-level error."""
+    return [
+        (p["field"], p["code"])
+        for e in result.get("errors") or []
+        for p in e.get("extensions", {}).get("problems", [])
+    ]

@@ -5,14 +5,11 @@ from datetime import UTC, datetime, timedelta
 
 import factories as f
 import pytest
+from factories import codes
 
 from helpdesk import models
 
 PASSWORD = "correct horse battery"
-
-
-def codes(result: dict) -> list[str]:
-    return [e.get("extensions", {}).get("code") for e in result.get("errors") or []]
 
 
 def errors(result: dict, field: str) -> list[tuple[str | None, str]]:

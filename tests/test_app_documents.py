@@ -8,14 +8,11 @@ import dataclasses
 import factories as f
 import httpx
 import pytest
+from factories import codes
 from graphql import get_introspection_query
 
 from helpdesk.app import create_app
 from helpdesk.schema.documents import Documents
-
-
-def codes(result: dict) -> list[str]:
-    return [e.get("extensions", {}).get("code") for e in result.get("errors") or []]
 
 
 def fragment_chain(n: int) -> str:

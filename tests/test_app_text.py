@@ -8,6 +8,7 @@ import json
 import factories as f
 import httpx
 import pytest
+from factories import codes
 
 from helpdesk import models
 from helpdesk.app import create_app
@@ -16,10 +17,6 @@ from helpdesk.resolvers.errors import InvalidInput
 
 CREATE = """mutation($input: CreateTicketInput!) {
   createTicket(input: $input) { ticket { number } errors { code field } } }"""
-
-
-def codes(result: dict) -> list[str]:
-    return [e.get("extensions", {}).get("code") for e in result.get("errors") or []]
 
 
 async def test_a_nul_in_a_variable_is_invalid_text_and_nothing_is_created(client, world):

@@ -5,14 +5,10 @@ from dataclasses import dataclass
 
 import factories as f
 import pytest
+from factories import codes
 
 from helpdesk import models
 from helpdesk.resolvers import catalog, tickets
-
-
-def codes(result: dict) -> list[str]:
-    return [e.get("extensions", {}).get("code") for e in result.get("errors") or []]
-
 
 DATA_LOG = """query($first: Int, $after: String) { dataLog(first: $first, after: $after) {
   totalCount

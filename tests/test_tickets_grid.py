@@ -8,23 +8,11 @@ from datetime import UTC, datetime
 
 import factories as f
 import pytest
+from factories import codes, problems
 
 from helpdesk import models
 from helpdesk.models import Channel, Priority, Status
 from helpdesk.resolvers import catalog, tickets
-
-
-def codes(result: dict) -> list[str]:
-    return [e.get("extensions", {}).get("code") for e in result.get("errors") or []]
-
-
-def problems(result: dict) -> list[tuple[str | None, str]]:
-    return [
-        (p["field"], p["code"])
-        for e in result.get("errors") or []
-        for p in e.get("extensions", {}).get("problems", [])
-    ]
-
 
 GRID = """query($filter: TicketFilter, $orderBy: TicketOrder, $first: Int, $after: String,
                  $last: Int, $before: String) {

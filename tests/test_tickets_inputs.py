@@ -6,22 +6,11 @@ import base64
 
 import factories as f
 import pytest
+from factories import problems
 
 GRID = """query($filter: TicketFilter, $after: String, $before: String) {
   tickets(filter: $filter, after: $after, before: $before) { totalCount } }"""
 DATA_LOG = """query($after: String) { dataLog(after: $after) { totalCount } }"""
-
-
-def codes(result: dict) -> list[str]:
-    return [e.get("extensions", {}).get("code") for e in result.get("errors") or []]
-
-
-def problems(result: dict) -> list[tuple[str | None, str]]:
-    return [
-        (p["field"], p["code"])
-        for e in result.get("errors") or []
-        for p in e.get("extensions", {}).get("problems", [])
-    ]
 
 
 @pytest.mark.parametrize("field", ["createdFrom", "createdTo", "updatedFrom", "updatedTo"])

@@ -6,12 +6,9 @@ from dataclasses import dataclass
 
 import factories as f
 import pytest
+from factories import codes
 
 from helpdesk import models
-
-
-def codes(result: dict) -> list[str]:
-    return [e.get("extensions", {}).get("code") for e in result.get("errors") or []]
 
 
 @dataclass
