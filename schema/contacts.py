@@ -154,7 +154,9 @@ class ContactMutations:
             )
         )
 
-    @strawberry.mutation(description="Edit your own details; admins edit anyone's.")
+    @strawberry.mutation(
+        description="Edit your own details; admins edit anyone's. Only staff change an e-mail."
+    )
     async def update_contact(
         self, info: strawberry.Info, input: UpdateContactInput
     ) -> ContactPayload:

@@ -65,6 +65,11 @@ def _with_code(error: GraphQLError) -> GraphQLError:
     return error
 
 
+def as_graphql_error(error: DomainError) -> GraphQLError:
+    """A domain error raised outside any field (the live layer): the same shape as in a field."""
+    return _with_code(GraphQLError(error.message, original_error=error))
+
+
 # graphql-core's hints ("Did you mean 'tickets'?") map the schema for a stranger.
 SUGGESTION = re.compile(r"\s*Did you mean .*\?$", re.DOTALL)
 

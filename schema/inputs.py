@@ -48,7 +48,7 @@ def _invalid_text(where: str, problem: str, node: Node | None = None) -> GraphQL
 def _too_many(where: str, count: int, limit: int) -> GraphQLError:
     return GraphQLError(
         f"{where} holds {count} items, more than the limit of {limit}",
-        extensions={"code": "TOO_MANY_ITEMS", "max": limit},
+        extensions={"code": "TOO_MANY", "max": limit},
     )
 
 

@@ -39,7 +39,8 @@ from helpdesk.resolvers.errors import InvalidInput
 from helpdesk.resolvers.throttle import Buckets
 from helpdesk.resolvers.viewer import Viewer
 from helpdesk.schema.context import Context
-from helpdesk.subscriptions.cursors import parse_cursor
+from helpdesk.schema.errors import as_graphql_error
+from helpdesk.subscriptions.cursors import checked_cursor
 from helpdesk.subscriptions.tailer import get_tailer
 
 log = logging.getLogger(__name__)
@@ -333,11 +334,9 @@ class LiveHandler(BaseGraphQLTransportWSHandler):
         cursor = None
         if shape.cursor_variable:
             try:
-                cursor = parse_cursor(variables.pop(shape.cursor_variable, None))
+                cursor = await checked_cursor(variables.pop(shape.cursor_variable, None))
             except InvalidInput as error:
-                await operation.send_initial_errors(
-                    [GraphQLError(error.message, extensions={"code": error.code})]
-                )
+                await operation.send_initial_errors([as_graphql_error(error)])
                 return
             variables[shape.cursor_variable] = None
         key = (

@@ -87,13 +87,6 @@ async def test_a_nul_in_a_variable_name_inside_an_input_is_invalid_text(client, 
     assert codes(result) == ["INVALID_TEXT"]
 
 
-async def test_a_list_longer_than_the_limit_is_refused_before_it_is_decoded(client, world):
-    query = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }"
-    result = await f.gql(client, query, {"ids": ["x"] * 1001}, as_=world["agent"])
-    assert codes(result) == ["TOO_MANY_ITEMS"]
-    assert "$ids holds 1001 items" in result["errors"][0]["message"]
-
-
 async def test_production_still_names_invalid_text(settings, world):
     app = create_app(dataclasses.replace(settings, env="production"), manage_database=False)
     async with httpx.AsyncClient(

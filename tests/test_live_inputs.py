@@ -47,6 +47,10 @@ async def test_a_cursor_beyond_the_newest_event_is_refused(server, world):
     client = await acked(server, world["alice"])
     op_id = await client.subscribe(EVENTS, {"after": str(await newest_event_id() + 1000)})
     assert await first_error_codes(client, op_id) == ["INVALID_CURSOR"]
+    # Refused before it joined a shared execution: nothing is left listening.
+    await client.ws.send(json.dumps({"type": "ping"}))
+    assert (await client.receive())["type"] == "pong"
+    assert await server.live_subscriptions() == 0
 
 
 async def test_an_inline_cursor_beyond_the_newest_event_is_refused_and_completes(server, world):
