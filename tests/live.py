@@ -11,6 +11,7 @@ import tempfile
 import time
 
 import httpx
+import pytest
 import websockets
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -200,3 +201,11 @@ async def listen(server, person, query=EVENTS, variables=None) -> tuple[LiveClie
         assert asyncio.get_running_loop().time() < deadline, "subscription not registered"
         await asyncio.sleep(0.02)
     return client, op_id
+
+
+async def closed(client: LiveClient) -> tuple[int, str]:
+    """Reads until the server closes the socket: its close code and reason."""
+    with pytest.raises(websockets.ConnectionClosed) as ended:
+        while True:
+            await client.receive(timeout=5)
+    return ended.value.rcvd.code, ended.value.rcvd.reason

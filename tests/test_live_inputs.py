@@ -7,8 +7,7 @@ import json
 
 import factories as f
 import pytest
-import websockets
-from live import EVENTS, LiveClient, Server
+from live import EVENTS, LiveClient, Server, closed
 
 from helpdesk import models
 
@@ -17,13 +16,6 @@ async def acked(server: Server, person: f.Person) -> LiveClient:
     client = await LiveClient.connect(server, person.token)
     await client.acked()
     return client
-
-
-async def closed(client: LiveClient) -> tuple[int, str]:
-    with pytest.raises(websockets.ConnectionClosed) as ended:
-        while True:
-            await client.receive(timeout=5)
-    return ended.value.rcvd.code, ended.value.rcvd.reason
 
 
 async def first_error_codes(client: LiveClient, op_id: str) -> list[str]:

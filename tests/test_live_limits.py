@@ -6,8 +6,7 @@ import asyncio
 import json
 
 import pytest
-import websockets
-from live import LiveClient, Server
+from live import LiveClient, Server, closed
 
 EVENTS = "subscription { ticketEvents { kind } }"
 VIEWER = "{ viewer { email } }"
@@ -33,13 +32,6 @@ async def socket(server, person) -> LiveClient:
     client = await LiveClient.connect(server, person.token)
     await client.acked()
     return client
-
-
-async def closed(client: LiveClient) -> tuple[int, str]:
-    with pytest.raises(websockets.ConnectionClosed) as error:
-        while True:
-            await client.receive(timeout=5)
-    return error.value.rcvd.code, error.value.rcvd.reason
 
 
 async def live_subscriptions_become(server, count: int) -> None:
