@@ -18,19 +18,19 @@ from strawberry.types.unset import UNSET
 
 from helpdesk import db, logs
 from helpdesk.access_log import AccessLog
+from helpdesk.api import build_schema
 from helpdesk.auth import viewer_from_header
+from helpdesk.events.bus import get_bus, set_bus
+from helpdesk.events.redis_bus import RedisBus
 from helpdesk.health import Readiness, healthz, readyz
 from helpdesk.http_limits import BadJson, BodySizeLimit, BoundedInputView
 from helpdesk.metrics import metrics_endpoint, watch_live_state
 from helpdesk.resolvers import metrics
 from helpdesk.resolvers.metrics import Metrics
-from helpdesk.schema import build_schema
 from helpdesk.schema.context import Context, login_throttle
 from helpdesk.settings import Settings
-from helpdesk.subscriptions.bus import get_bus, set_bus
 from helpdesk.subscriptions.fanout import Hubs, LiveHandler, Refused
 from helpdesk.subscriptions.messages import shape_problem
-from helpdesk.subscriptions.redis_bus import RedisBus
 from helpdesk.subscriptions.tailer import Tailer, get_tailer, set_tailer
 
 

@@ -102,7 +102,7 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
-    from helpdesk.schema import build_schema
+    from helpdesk.api import build_schema
 
     print(build_schema(settings).as_str())
     return 0

@@ -1,5 +1,10 @@
 """Tortoise models: the tables, their constraints and indexes. Nothing here knows GraphQL."""
 
+# This folder is the package helpdesk.models (helpdesk/models links here); imported as a
+# top-level `models` it would be a second copy whose classes and errors are different objects.
+if __name__ != "helpdesk.models":
+    raise ImportError(f"import helpdesk.models, not {__name__}")
+
 from helpdesk.models.comments import Comment, CommentKind
 from helpdesk.models.contacts import ApiToken, Contact, Role, TokenKind
 from helpdesk.models.log_events import DataLogHide, LogEvent, LogKind

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
-from helpdesk.subscriptions.bus import get_bus
+from helpdesk.events.bus import get_bus
 
 
 def now() -> datetime:

@@ -1,4 +1,12 @@
-"""The GraphQL surface: types, inputs and root fields. Thin: it maps to resolvers."""
+"""The GraphQL surface: types, inputs and root fields. Thin: it maps to resolvers.
+
+The subscription root type sits a layer above (subscriptions/), so `build` takes it as an
+argument; `helpdesk.api.build_schema` joins the two."""
+
+# This folder is the package helpdesk.schema (helpdesk/schema links here); imported as a
+# top-level `schema` it would be a second copy whose classes and errors are different objects.
+if __name__ != "helpdesk.schema":
+    raise ImportError(f"import helpdesk.schema, not {__name__}")
 
 import strawberry
 from strawberry import relay
@@ -18,7 +26,6 @@ from helpdesk.schema.organizations import OrganizationMutations, OrganizationQue
 from helpdesk.schema.ticket_mutations import TicketMutations
 from helpdesk.schema.tickets import TicketQueries
 from helpdesk.settings import Settings
-from helpdesk.subscriptions.fields import Subscription
 
 
 def _query_type() -> type:
@@ -59,7 +66,7 @@ Mutation = merge_types(
 )
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+def build(settings: Settings, *, subscription: type | None) -> strawberry.Schema:
     # Size, depth, aliases and cost, then validation (cached for small documents), all
     # before any resolver runs.
     extensions: list = [document_checks(settings)]
@@ -75,7 +82,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return LoggedSchema(
         query=_query_type(),
         mutation=Mutation,
-        subscription=Subscription,
+        subscription=subscription,
         # First, so it sees each operation whole: its duration and its final error codes.
         extensions=[OperationLog, *extensions],
     )

@@ -14,10 +14,10 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 
+from helpdesk.events.bus import Bus
 from helpdesk.models import LogEvent
 from helpdesk.subscriptions import live_events
 from helpdesk.subscriptions.access_state import AccessState
-from helpdesk.subscriptions.bus import Bus
 from helpdesk.subscriptions.live_events import LiveEvent
 
 log = logging.getLogger(__name__)

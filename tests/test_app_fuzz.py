@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from hypothesis_graphql import nodes
 from hypothesis_graphql import strategies as gql
 
+from helpdesk.api import build_schema
 from helpdesk.app import create_app
-from helpdesk.schema import build_schema
 from helpdesk.settings import Settings
 
 EXAMPLES = int(os.environ.get("HELPDESK_FUZZ_EXAMPLES", "60"))

@@ -7,13 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 import factories as f
 import pytest
 
+from helpdesk.events.bus import MemoryBus
+from helpdesk.events.redis_bus import RedisBus
 from helpdesk.models import LogEvent, LogKind, Priority, Role, Status, Ticket
 from helpdesk.resolvers import tickets, tickets_grid
 from helpdesk.resolvers.viewer import Viewer
 from helpdesk.subscriptions import live_events
 from helpdesk.subscriptions.access_state import AccessState
-from helpdesk.subscriptions.bus import MemoryBus
-from helpdesk.subscriptions.redis_bus import RedisBus
 from helpdesk.subscriptions.tailer import Tailer, replay
 
 REDIS_URL = os.environ.get("HELPDESK_TEST_REDIS_URL")

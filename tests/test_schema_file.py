@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from helpdesk.schema import build_schema
+from helpdesk.api import build_schema
 from helpdesk.settings import Settings
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
