@@ -2,7 +2,8 @@
 """One command each, on a machine with nothing but Python 3.11+:
 
     python3 dev.py serve [--port 8000 ...]   install, load the demo, serve it on SQLite
-    python3 dev.py test [pytest args ...]    install with the test tools, lint, run the tests
+    python3 dev.py test [pytest args ...]    install with the test tools; ruff, mypy, the import
+                                             contracts, then the tests
 
 Both keep a virtual environment in .venv and reinstall into it only when pyproject.toml
 changed. Standard library only: this runs before anything is installed."""
@@ -73,15 +74,20 @@ def test(args: list[str]) -> int:
     ensure_venv()
     ensure_installed({"test"})
     started = time.monotonic()
-    say("ruff check .")
-    lint = subprocess.run([str(BIN / "ruff"), "check", "."], cwd=ROOT).returncode
-    say("python -m pytest -q " + " ".join(args))
-    tests = subprocess.run([str(PYTHON), "-m", "pytest", "-q", *args], cwd=ROOT).returncode
-    say(
-        f"ruff {'passed' if lint == 0 else 'FAILED'}, pytest {'passed' if tests == 0 else 'FAILED'}"
-        f" ({time.monotonic() - started:.0f} s)"
-    )
-    return tests or lint
+    checks = {
+        "ruff": [str(BIN / "ruff"), "check", "."],
+        "mypy": [str(BIN / "mypy")],  # the package and its settings: pyproject.toml
+        "import contracts": [str(BIN / "lint-imports")],
+        "pytest": [str(PYTHON), "-m", "pytest", "-q", *args],
+    }
+    failed = []
+    for name, command in checks.items():
+        say(" ".join(Path(command[0]).name if i == 0 else part for i, part in enumerate(command)))
+        if subprocess.run(command, cwd=ROOT).returncode:
+            failed.append(name)
+    verdict = f"FAILED: {', '.join(failed)}" if failed else "all passed"
+    say(f"{', '.join(checks)}: {verdict} ({time.monotonic() - started:.0f} s)")
+    return 1 if failed else 0
 
 
 COMMANDS = {"serve": serve, "test": test}

@@ -51,12 +51,13 @@ class JsonFormatter(logging.Formatter):
     `extra` fields, and the traceback as one string."""
 
     def format(self, record: logging.LogRecord) -> str:
+        rid = getattr(record, "request_id", "-")  # set by the request-id filter
         line = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
-            "request_id": None if record.request_id == "-" else record.request_id,
+            "request_id": None if rid == "-" else rid,
         }
         for key, value in vars(record).items():
             if key not in _STANDARD and key != "request_id":

@@ -1,7 +1,12 @@
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from helpdesk.models.contacts import Contact
+    from helpdesk.models.tickets import Ticket
 
 
 class CommentKind(StrEnum):
@@ -13,12 +18,14 @@ class CommentKind(StrEnum):
 
 class Comment(Model):
     id = fields.IntField(primary_key=True)
-    ticket = fields.ForeignKeyField(
+    ticket: fields.ForeignKeyRelation["Ticket"] = fields.ForeignKeyField(
         "models.Ticket", related_name="comments", on_delete=fields.CASCADE
     )
-    author = fields.ForeignKeyField(
+    ticket_id: int
+    author: fields.ForeignKeyNullableRelation["Contact"] = fields.ForeignKeyField(
         "models.Contact", related_name="comments", null=True, on_delete=fields.RESTRICT
     )
+    author_id: int | None
     kind = fields.CharEnumField(CommentKind, max_length=20)
     body = fields.TextField()
     created_at = fields.DatetimeField()

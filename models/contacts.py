@@ -1,7 +1,11 @@
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from helpdesk.models.organizations import Organization
 
 
 class Role(StrEnum):
@@ -24,9 +28,10 @@ class Contact(Model):
     telegram = fields.CharField(max_length=64, null=True)
     phone = fields.CharField(max_length=32, null=True)
     role = fields.CharEnumField(Role, max_length=16)
-    organization = fields.ForeignKeyField(
+    organization: fields.ForeignKeyNullableRelation["Organization"] = fields.ForeignKeyField(
         "models.Organization", related_name="contacts", null=True, on_delete=fields.RESTRICT
     )
+    organization_id: int | None
     password_hash = fields.CharField(max_length=255, null=True)
     is_active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -41,9 +46,10 @@ class ApiToken(Model):
     """An opaque bearer token. Only its SHA-256 is stored."""
 
     id = fields.IntField(primary_key=True)
-    contact = fields.ForeignKeyField(
+    contact: fields.ForeignKeyRelation["Contact"] = fields.ForeignKeyField(
         "models.Contact", related_name="tokens", on_delete=fields.CASCADE
     )
+    contact_id: int
     name = fields.CharField(max_length=100)
     kind = fields.CharEnumField(TokenKind, max_length=16)
     token_hash = fields.CharField(max_length=64, unique=True)

@@ -1,8 +1,15 @@
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from helpdesk.models.comments import Comment
+    from helpdesk.models.contacts import Contact
+    from helpdesk.models.organizations import Organization
+    from helpdesk.models.tickets import Ticket
 
 
 class LogKind(StrEnum):
@@ -38,25 +45,30 @@ class LogEvent(Model):
     id = fields.BigIntField(primary_key=True)
     occurred_at = fields.DatetimeField()
     kind = fields.CharEnumField(LogKind, max_length=32)
-    actor = fields.ForeignKeyField(
+    actor: fields.ForeignKeyNullableRelation["Contact"] = fields.ForeignKeyField(
         "models.Contact", related_name="acted_events", null=True, on_delete=fields.RESTRICT
     )
-    organization = fields.ForeignKeyField(
+    actor_id: int | None
+    organization: fields.ForeignKeyNullableRelation["Organization"] = fields.ForeignKeyField(
         "models.Organization", related_name="log_events", null=True, on_delete=fields.RESTRICT
     )
-    ticket = fields.ForeignKeyField(
+    organization_id: int | None
+    ticket: fields.ForeignKeyNullableRelation["Ticket"] = fields.ForeignKeyField(
         "models.Ticket", related_name="log_events", null=True, on_delete=fields.RESTRICT
     )
-    comment = fields.ForeignKeyField(
+    ticket_id: int | None
+    comment: fields.ForeignKeyNullableRelation["Comment"] = fields.ForeignKeyField(
         "models.Comment", related_name="log_events", null=True, on_delete=fields.RESTRICT
     )
+    comment_id: int | None
     # The contact or token an account event is about.
-    subject_contact = fields.ForeignKeyField(
+    subject_contact: fields.ForeignKeyNullableRelation["Contact"] = fields.ForeignKeyField(
         "models.Contact", related_name="subject_events", null=True, on_delete=fields.RESTRICT
     )
+    subject_contact_id: int | None
     subject_token_id = fields.IntField(null=True)
     # {"field": [old, new]} for changes; other facts (rating, message) as plain values.
-    changes = fields.JSONField(default=dict)
+    changes: dict[str, Any] = fields.JSONField(default=dict)
     # Staff-only: internal notes and account administration never reach customers.
     internal = fields.BooleanField(default=False)
 
@@ -73,12 +85,14 @@ class DataLogHide(Model):
     """A log event one person removed from their own Data Log. The audit trail keeps it."""
 
     id = fields.IntField(primary_key=True)
-    contact = fields.ForeignKeyField(
+    contact: fields.ForeignKeyRelation["Contact"] = fields.ForeignKeyField(
         "models.Contact", related_name="data_log_hides", on_delete=fields.CASCADE
     )
-    log_event = fields.ForeignKeyField(
+    contact_id: int
+    log_event: fields.ForeignKeyRelation["LogEvent"] = fields.ForeignKeyField(
         "models.LogEvent", related_name="hides", on_delete=fields.CASCADE
     )
+    log_event_id: int
 
     class Meta:
         table = "data_log_hides"

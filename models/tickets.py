@@ -1,9 +1,14 @@
 from datetime import UTC, datetime
 from enum import IntEnum, StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from helpdesk.models.contacts import Contact
+    from helpdesk.models.organizations import Organization
 
 # Ticket numbers are the row id plus this offset, so the first ticket is #1001.
 NUMBER_OFFSET = 1000
@@ -70,27 +75,34 @@ class Ticket(Model):
     status = fields.IntEnumField(Status, default=Status.OPEN)
     priority = fields.IntEnumField(Priority, default=Priority.NORMAL)
     channel = fields.CharEnumField(Channel, max_length=16, default=Channel.OFFLINE)
-    category = fields.ForeignKeyField(
+    category: fields.ForeignKeyRelation["Category"] = fields.ForeignKeyField(
         "models.Category", related_name="tickets", on_delete=fields.RESTRICT
     )
-    module = fields.ForeignKeyField(
+    category_id: int
+    module: fields.ForeignKeyNullableRelation["Module"] = fields.ForeignKeyField(
         "models.Module", related_name="tickets", null=True, on_delete=fields.RESTRICT
     )
-    organization = fields.ForeignKeyField(
+    module_id: int | None
+    organization: fields.ForeignKeyRelation["Organization"] = fields.ForeignKeyField(
         "models.Organization", related_name="tickets", on_delete=fields.RESTRICT
     )
-    primary_contact = fields.ForeignKeyField(
+    organization_id: int
+    primary_contact: fields.ForeignKeyRelation["Contact"] = fields.ForeignKeyField(
         "models.Contact", related_name="primary_tickets", on_delete=fields.RESTRICT
     )
-    owner = fields.ForeignKeyField(
+    primary_contact_id: int
+    owner: fields.ForeignKeyNullableRelation["Contact"] = fields.ForeignKeyField(
         "models.Contact", related_name="owned_tickets", null=True, on_delete=fields.RESTRICT
     )
-    created_by = fields.ForeignKeyField(
+    owner_id: int | None
+    created_by: fields.ForeignKeyRelation["Contact"] = fields.ForeignKeyField(
         "models.Contact", related_name="created_tickets", on_delete=fields.RESTRICT
     )
-    updated_by = fields.ForeignKeyField(
+    created_by_id: int
+    updated_by: fields.ForeignKeyRelation["Contact"] = fields.ForeignKeyField(
         "models.Contact", related_name="updated_tickets", on_delete=fields.RESTRICT
     )
+    updated_by_id: int
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
     resolved_at = fields.DatetimeField(null=True)
@@ -99,7 +111,7 @@ class Ticket(Model):
     wallet_address = fields.CharField(max_length=128, null=True)
     wallet_provider = fields.CharField(max_length=100, null=True)
     device = fields.CharField(max_length=200, null=True)
-    cc_emails = fields.JSONField(default=list)
+    cc_emails: list[str] = fields.JSONField(default=list)
     rating = fields.SmallIntField(null=True)
     feedback = fields.TextField(null=True)
     version = fields.IntField(default=1)
@@ -128,12 +140,14 @@ class TicketCcContact(Model):
     """A contact copied on a ticket's communication (seed 003's "CC Contacts")."""
 
     id = fields.IntField(primary_key=True)
-    ticket = fields.ForeignKeyField(
+    ticket: fields.ForeignKeyRelation["Ticket"] = fields.ForeignKeyField(
         "models.Ticket", related_name="cc_links", on_delete=fields.CASCADE
     )
-    contact = fields.ForeignKeyField(
+    ticket_id: int
+    contact: fields.ForeignKeyRelation["Contact"] = fields.ForeignKeyField(
         "models.Contact", related_name="cc_links", on_delete=fields.CASCADE
     )
+    contact_id: int
 
     class Meta:
         table = "ticket_cc_contacts"
