@@ -9,15 +9,20 @@ import logging
 import redis.asyncio as redis
 from redis.exceptions import RedisError
 
+from helpdesk.events.bus import MemoryBus
+
 log = logging.getLogger(__name__)
 CHANNEL = "helpdesk:log-events"
 
 
-class RedisBus:
+class RedisBus(MemoryBus):
+    """This process's hints as in memory (waiting is the same), and every process's from
+    Redis."""
+
     def __init__(self, url: str, channel: str = CHANNEL) -> None:
+        super().__init__()
         self._client = redis.from_url(url)
         self._channel = channel
-        self._event = asyncio.Event()
         self._task: asyncio.Task | None = None
 
     async def start(self) -> None:
@@ -43,15 +48,8 @@ class RedisBus:
                 await asyncio.sleep(1)
 
     async def publish(self) -> None:
-        self._event.set()  # this process's tailer need not wait for the round trip
+        await super().publish()  # this process's tailer need not wait for the round trip
         try:
             await self._client.publish(self._channel, "1")
         except RedisError as error:
             log.warning("redis bus: hint not sent (%s); other processes poll", error)
-
-    async def wait(self, timeout: float) -> None:
-        try:
-            await asyncio.wait_for(self._event.wait(), timeout)
-        except TimeoutError:
-            pass
-        self._event.clear()
