@@ -5,6 +5,7 @@ import contextlib
 import itertools
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import cast
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -29,9 +30,10 @@ from helpdesk.resolvers import metrics
 from helpdesk.resolvers.metrics import Metrics
 from helpdesk.schema.context import Context, login_throttle
 from helpdesk.settings import Settings
-from helpdesk.subscriptions.fanout import Hubs, LiveHandler, Refused
+from helpdesk.subscriptions.hubs import Hubs
 from helpdesk.subscriptions.messages import shape_problem
 from helpdesk.subscriptions.tailer import Tailer, get_tailer, set_tailer
+from helpdesk.subscriptions.transport import LiveHandler, Refused
 
 
 class SizeLimitedAdapter(ASGIWebSocketAdapter):
@@ -39,7 +41,7 @@ class SizeLimitedAdapter(ASGIWebSocketAdapter):
     one that is not JSON or not shaped as graphql-transport-ws (4400, saying why)."""
 
     async def iter_json(self, *, ignore_parsing_errors: bool = False):
-        limit = self.view.settings.max_ws_message_bytes
+        limit = cast("HelpdeskGraphQL", self.view).settings.max_ws_message_bytes
         try:
             while self.ws.application_state != WebSocketState.DISCONNECTED:
                 text = await self.ws.receive_text()
@@ -77,7 +79,7 @@ class OperationIdsLiveHandler(LiveHandler):
         await super().run_operation(operation)
 
 
-class HelpdeskGraphQL(BoundedInputView, GraphQL):
+class HelpdeskGraphQL(BoundedInputView, GraphQL[Context, None]):
     websocket_adapter_class = SizeLimitedAdapter
     graphql_transport_ws_handler_class = OperationIdsLiveHandler
 
@@ -132,7 +134,7 @@ class HelpdeskGraphQL(BoundedInputView, GraphQL):
             return await super().run(request, context, root_value)
         finally:
             registered = self.sockets.pop(request, None)
-            if registered is not None:
+            if registered is not None and registered.viewer is not None:
                 person = registered.viewer.contact_id
                 self.sockets_per_person[person] -= 1
                 if not self.sockets_per_person[person]:

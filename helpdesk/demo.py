@@ -8,9 +8,9 @@ tickets run in time order, so ids and times agree."""
 
 import heapq
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from tortoise.transactions import in_transaction
 
@@ -53,6 +53,7 @@ from helpdesk.models import (
     Ticket,
 )
 from helpdesk.resolvers import accounts, catalog, comments, contacts, organizations, tickets
+from helpdesk.resolvers.ticket_fields import NewTicket, TicketFields
 from helpdesk.resolvers.viewer import Viewer
 
 
@@ -91,6 +92,11 @@ class Plan:
     ticket: Ticket | None = None
     resolved_at: datetime | None = None
     closed_at: datetime | None = None
+
+    @property
+    def ticket_id(self) -> int:
+        assert self.ticket is not None, "a plan's first step creates its ticket"
+        return self.ticket.id
 
 
 def _chars(rng: random.Random, alphabet: str, n: int) -> str:
@@ -289,41 +295,44 @@ class _Loader:
         first = plan.customer.name.split()[0]
         if action == "create":
             (agent,) = args
-            fields: dict[str, Any] = {
-                "summary": t.summary.format(**d),
-                "description": t.description.format(**d),
-                "categoryId": self.categories[t.category],
-                "moduleId": self.modules[t.module],
-                "errorCode": d["code"],
-                "device": d["device"] if t.device else None,
-                "walletProvider": d["provider"] if t.provider else None,
-                "walletAddress": {"address": d["address"], "tx": d["tx"]}.get(t.wallet or ""),
-            }
+            summary = t.summary.format(**d)
+            fields = NewTicket(
+                summary=summary,
+                description=t.description.format(**d),
+                category_id=self.categories[t.category],
+                module_id=self.modules[t.module],
+                error_code=d["code"],
+                device=d["device"] if t.device else None,
+                wallet_provider=d["provider"] if t.provider else None,
+                wallet_address={"address": d["address"], "tx": d["tx"]}.get(t.wallet or ""),
+            )
             if plan.others and rng.random() < 0.25:
-                fields["ccContactIds"] = [rng.choice(plan.others).id]
+                fields = replace(fields, cc_contact_ids=(rng.choice(plan.others).id,))
             if rng.random() < 0.1:
-                fields["ccEmails"] = [f"support-lead@{plan.customer.email.split('@')[1]}"]
+                cc_email = f"support-lead@{plan.customer.email.split('@')[1]}"
+                fields = replace(fields, cc_emails=(cc_email,))
             if agent is None:
                 plan.ticket = await tickets.create(customer, fields)
             else:  # a chat the agent turns into a ticket on the customer's behalf
-                fields |= {
-                    "channel": Channel.CHAT,
-                    "organizationId": plan.organization.id,
-                    "primaryContactId": plan.customer.id,
-                    "ownerId": agent.contact_id,
-                }
+                fields = replace(
+                    fields,
+                    channel=Channel.CHAT,
+                    organization_id=plan.organization.id,
+                    primary_contact_id=plan.customer.id,
+                    owner_id=agent.contact_id,
+                )
                 plan.ticket = await tickets.create(agent, fields)
                 transcript = (
-                    f"[{at:%H:%M}] {plan.customer.name}: Hi, {fields['summary'].lower()}.\n"
+                    f"[{at:%H:%M}] {plan.customer.name}: Hi, {summary.lower()}.\n"
                     f"[{at:%H:%M}] {self.names[agent.contact_id]}: Hi {first}, let me "
                     "open a ticket and look into it."
                 )
-                await comments.add(agent, plan.ticket.id, transcript, CommentKind.CHAT_TRANSCRIPT)
+                await comments.add(agent, plan.ticket_id, transcript, CommentKind.CHAT_TRANSCRIPT)
             return
-        ticket_id = plan.ticket.id
+        ticket_id = plan.ticket_id
         if action == "triage":
             agent, priority = args
-            await tickets.update(agent, ticket_id, {"priority": priority})
+            await tickets.update(agent, ticket_id, TicketFields(priority=priority))
         elif action == "assign":
             (agent,) = args
             await tickets.assign(agent, ticket_id, agent.contact_id, None)
@@ -403,7 +412,7 @@ async def load(ticket_count: int = 300, seed: int = 42) -> Summary | None:
         for at, index, _, action, args in timeline:
             plan = plans[index]
             await loader.run(plan, action, args, at)
-            await _backdate_ticket_step(plan.ticket.id, started, at)
+            await _backdate_ticket_step(plan.ticket_id, started, at)
 
         for plan in plans:
             times: dict[str, Any] = {"created_at": plan.created_at, "updated_at": plan.steps[-1][0]}
@@ -411,10 +420,10 @@ async def load(ticket_count: int = 300, seed: int = 42) -> Summary | None:
                 times["resolved_at"] = plan.resolved_at
             if plan.closed_at:
                 times["closed_at"] = plan.closed_at
-            await Ticket.filter(id=plan.ticket.id).update(**times)
+            await Ticket.filter(id=plan.ticket_id).update(**times)
 
     by_status = {s.name: 0 for s in Status}
-    for status in await Ticket.all().values_list("status", flat=True):
+    for status in cast(list[int], await Ticket.all().values_list("status", flat=True)):
         by_status[Status(status).name] += 1
     return Summary(
         organizations=len(orgs),
@@ -435,7 +444,7 @@ def _cover_every_status(plans: list[Plan]) -> None:
         counts = {s: sum(p.status is s for p in plans) for s in STATUSES}
         if counts[status]:
             continue
-        common = max(counts, key=counts.get)
+        common = max(counts, key=lambda s: counts[s])
         # The newest ticket of the most common status: recent tickets can be in any state.
         next(p for p in reversed(plans) if p.status is common).status = status
 

@@ -205,7 +205,7 @@ REJECTIONS = [
     "It worked for a day and now it's back.",
     "Still not fixed: the numbers are wrong again this morning.",
 ]
-FEEDBACK = {
+FEEDBACK: dict[int, list[str | None]] = {
     5: ["Quick and clear, thanks!", "Great support as always.", None],
     4: ["Resolved, but it took a while.", "Good, thanks.", None],
     3: ["Fixed, but I had to ask twice for updates."],

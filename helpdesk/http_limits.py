@@ -13,6 +13,8 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from helpdesk.resolvers.errors import ErrorCode
+
 
 class BadJson(json.JSONDecodeError):
     """JSON we refuse, with a short reason that fits a websocket close frame (123 bytes).
@@ -104,7 +106,9 @@ class BoundedInputView:
             )
         except InvalidOperationTypeError as error:
             if error.operation_type is OperationType.SUBSCRIPTION:
-                refusal = GraphQLError(WEBSOCKET_ONLY, extensions={"code": "WEBSOCKET_REQUIRED"})
+                refusal = GraphQLError(
+                    WEBSOCKET_ONLY, extensions={"code": ErrorCode.WEBSOCKET_REQUIRED}
+                )
                 return ExecutionResult(data=None, errors=[refusal])
             raise HTTPException(400, error.as_http_error_reason(method)) from error
         except CannotGetOperationTypeError as error:

@@ -97,7 +97,7 @@ def _parse(name: str, raw: str, hint: object) -> object:
         return raw.lower() in ("1", "true", "yes")
     if hint in (int, float):
         try:
-            number = hint(raw)  # type: ignore[operator]
+            number = hint(raw)
         except ValueError:
             raise ValueError(f"{name} must be a number, not {raw!r}") from None
         if number <= 0:

@@ -5,6 +5,7 @@
 if __name__ != "helpdesk.models":
     raise ImportError(f"import helpdesk.models, not {__name__}")
 
+from helpdesk.models.changes import Change
 from helpdesk.models.comments import Comment, CommentKind
 from helpdesk.models.contacts import ApiToken, Contact, Role, TokenKind
 from helpdesk.models.log_events import DataLogHide, LogEvent, LogKind
@@ -26,6 +27,7 @@ __all__ = [
     "NUMBER_OFFSET",
     "ApiToken",
     "Category",
+    "Change",
     "Channel",
     "Comment",
     "CommentKind",

@@ -1,5 +1,6 @@
 """Who may see what: the one home of tenant isolation. Every read of tickets, comments,
-contacts, organizations and log events starts from a scope here."""
+contacts, organizations and log events starts from a scope here, and who may share a live
+execution follows from what the scopes read (`Audience`, defined beside `Viewer`)."""
 
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
@@ -15,22 +16,32 @@ from helpdesk.models import (
     ticket_id_of,
 )
 from helpdesk.resolvers.errors import NotFound
-from helpdesk.resolvers.viewer import Viewer
+from helpdesk.resolvers.viewer import Audience, Viewer
 
 
-def audience(viewer: Viewer) -> tuple:
-    """Viewers with the same audience see exactly the same things through every scope
-    below, so live results computed for one of them serve them all."""
-    return ("staff",) if viewer.is_staff else ("customer", viewer.organization_id)
+def audience(viewer: Audience) -> Audience:
+    """Exactly what the scopes below read of a viewer: viewers with equal audiences see the
+    same things through every scope, so a live result computed for one serves them all.
+    No scope tells an admin from an agent, nor reads a staff member's organization."""
+    if viewer.is_staff:
+        return Audience(role=Role.AGENT, organization_id=None)
+    return Audience(role=viewer.role, organization_id=viewer.organization_id)
 
 
-def tickets(viewer: Viewer) -> QuerySet[Ticket]:
+def representative(audience: Audience) -> Viewer:
+    """The viewer a shared execution runs as: the audience and no person (contact 0 exists
+    nowhere, no token), so a per-person rule evaluated inside it matches nobody: it fails
+    closed instead of handing one member's personal results to the others."""
+    return Viewer(role=audience.role, organization_id=audience.organization_id, contact_id=0)
+
+
+def tickets(viewer: Audience) -> QuerySet[Ticket]:
     if viewer.is_staff:
         return Ticket.all()
     return Ticket.filter(organization_id=viewer.organization_id)
 
 
-def comments(viewer: Viewer) -> QuerySet[Comment]:
+def comments(viewer: Audience) -> QuerySet[Comment]:
     if viewer.is_staff:
         return Comment.all()
     return Comment.filter(ticket__organization_id=viewer.organization_id).exclude(
@@ -38,7 +49,7 @@ def comments(viewer: Viewer) -> QuerySet[Comment]:
     )
 
 
-def contacts(viewer: Viewer) -> QuerySet[Contact]:
+def contacts(viewer: Audience) -> QuerySet[Contact]:
     """Customers see their own organization's people and the staff who answer them."""
     if viewer.is_staff:
         return Contact.all()
@@ -47,13 +58,13 @@ def contacts(viewer: Viewer) -> QuerySet[Contact]:
     )
 
 
-def organizations(viewer: Viewer) -> QuerySet[Organization]:
+def organizations(viewer: Audience) -> QuerySet[Organization]:
     if viewer.is_staff:
         return Organization.all()
     return Organization.filter(id=viewer.organization_id)
 
 
-def log_events(viewer: Viewer) -> QuerySet[LogEvent]:
+def log_events(viewer: Audience) -> QuerySet[LogEvent]:
     """Customers see the non-internal history of the tickets their organization has now:
     a ticket moved to another organization takes its history with it."""
     if viewer.is_staff:
@@ -61,7 +72,7 @@ def log_events(viewer: Viewer) -> QuerySet[LogEvent]:
     return LogEvent.filter(ticket__organization_id=viewer.organization_id, internal=False)
 
 
-def can_see_log_event(viewer: Viewer, event: LogEvent, ticket: Ticket | None) -> bool:
+def can_see_log_event(viewer: Audience, event: LogEvent, ticket: Ticket | None) -> bool:
     """The in-memory twin of `log_events`, for live delivery: `ticket` is the event's
     ticket as it is now."""
     if viewer.is_staff:
@@ -74,7 +85,7 @@ def can_see_log_event(viewer: Viewer, event: LogEvent, ticket: Ticket | None) ->
 
 
 def loses_sight(
-    viewer: Viewer, event: LogEvent, organization_before: int | None, organization_now: int | None
+    viewer: Audience, event: LogEvent, organization_before: int | None, organization_now: int | None
 ) -> bool:
     """A customer whose organization a ticket just left (staff moved it): they may learn
     that it is gone from their view, and nothing else about it."""

@@ -13,9 +13,9 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from helpdesk.models import ApiToken, Contact, LogKind, TokenKind
+from helpdesk.models import ApiToken, Change, Contact, LogKind, TokenKind
 from helpdesk.resolvers import log_events, metrics
-from helpdesk.resolvers.errors import NotFound, RateLimited, invalid
+from helpdesk.resolvers.errors import ErrorCode, NotFound, RateLimited, invalid
 from helpdesk.resolvers.transactions import now, transaction
 from helpdesk.resolvers.validation import MAX_PASSWORD, Checks
 from helpdesk.resolvers.viewer import Viewer, require_viewer
@@ -48,11 +48,11 @@ def _digest(secret: str) -> str:
 
 def viewer_of(contact: Contact, token: ApiToken | None = None) -> Viewer:
     return Viewer(
-        contact.id,
-        contact.role,
-        contact.organization_id,
-        token.id if token else None,
-        token.expires_at if token else None,
+        contact_id=contact.id,
+        role=contact.role,
+        organization_id=contact.organization_id,
+        token_id=token.id if token else None,
+        token_expires_at=token.expires_at if token else None,
     )
 
 
@@ -75,7 +75,7 @@ async def issue_token(
             organization_id=contact.organization_id,
             subject_contact_id=contact.id,
             subject_token_id=token.id,
-            changes={"name": name, "kind": kind.value},
+            changes={Change.NAME: name, Change.KIND: kind.value},
             internal=True,
         )
     return token, secret
@@ -250,11 +250,13 @@ async def login(
 ) -> tuple[str, Contact]:
     """A new session for e-mail and password; `address` is the client's, for the throttle."""
     checks = Checks()
-    email = checks.text("email", email, max_length=254, required=True)
+    email = checks.required_text("email", email, max_length=254)
     if not password:
-        checks.add("password", "REQUIRED", "password is required")
+        checks.add("password", ErrorCode.REQUIRED, "password is required")
     elif len(password) > MAX_PASSWORD:
-        checks.add("password", "TOO_LONG", f"password must be at most {MAX_PASSWORD} characters")
+        checks.add(
+            "password", ErrorCode.TOO_LONG, f"password must be at most {MAX_PASSWORD} characters"
+        )
     checks.done()
     contact = await Contact.filter(email=email.lower()).first()
 
@@ -263,7 +265,8 @@ async def login(
         return right and contact is not None and contact.is_active
 
     if not await throttle.check(email, address, verify):
-        raise invalid(None, "INVALID_CREDENTIALS", "e-mail or password is wrong")
+        raise invalid(None, ErrorCode.INVALID_CREDENTIALS, "e-mail or password is wrong")
+    assert contact is not None  # verify() said so
     _, secret = await issue_token(contact, TokenKind.SESSION, "login")
     return secret, contact
 
@@ -305,7 +308,7 @@ async def logout(viewer: Viewer | None) -> None:
 async def create_api_token(viewer: Viewer | None, name: str) -> tuple[ApiToken, str]:
     viewer = require_viewer(viewer)
     checks = Checks()
-    name = checks.text("name", name, max_length=100, required=True)
+    name = checks.required_text("name", name, max_length=100)
     checks.done()
     contact = await Contact.get(id=viewer.contact_id)
     return await issue_token(contact, TokenKind.API, name, actor=viewer)
@@ -336,7 +339,7 @@ async def change_password(
     if len(current) > MAX_PASSWORD or not await throttle.check(
         contact.email, address, lambda: _verify(contact.password_hash, current)
     ):
-        checks.add("currentPassword", "INVALID_CREDENTIALS", "current password is wrong")
+        checks.add("currentPassword", ErrorCode.INVALID_CREDENTIALS, "current password is wrong")
     checks.password("newPassword", new)
     checks.done()
     password_hash = await hash_password(new)

@@ -1,8 +1,8 @@
 """What a ticket can be filed under: categories (seed 003) and modules/services (seed 000)."""
 
-from helpdesk.models import Category, LogKind, Module
+from helpdesk.models import Category, Change, LogKind, Module
 from helpdesk.resolvers import log_events
-from helpdesk.resolvers.errors import invalid
+from helpdesk.resolvers.errors import ErrorCode, invalid
 from helpdesk.resolvers.transactions import transaction
 from helpdesk.resolvers.validation import Checks
 from helpdesk.resolvers.viewer import Viewer, require_admin, require_viewer
@@ -20,13 +20,13 @@ async def modules(viewer: Viewer | None) -> list[Module]:
 
 async def _create(viewer, model, kind: LogKind, name: str, **extra):
     checks = Checks()
-    name = checks.text("name", name, max_length=100, required=True)
+    name = checks.required_text("name", name, max_length=100)
     if name and await model.filter(name=name).exists():
-        checks.add("name", "TAKEN", f"{name!r} already exists")
+        checks.add("name", ErrorCode.TAKEN, f"{name!r} already exists")
     checks.done()
     async with transaction():
         item = await model.create(name=name, **extra)
-        await log_events.record(kind, viewer, changes={"name": [None, name]}, internal=True)
+        await log_events.record(kind, viewer, changes={Change.NAME: [None, name]}, internal=True)
     return item
 
 
@@ -45,5 +45,5 @@ async def create_module(viewer: Viewer | None, name: str) -> Module:
 async def default_category() -> Category:
     category = await Category.filter(is_default=True).first()
     if category is None:
-        raise invalid("categoryId", "REQUIRED", "no default category is set: name one")
+        raise invalid("categoryId", ErrorCode.REQUIRED, "no default category is set: name one")
     return category

@@ -1,8 +1,9 @@
 """The ticket's conversation: replies, internal notes, chat transcripts."""
 
-from helpdesk.models import Comment, CommentKind, LogKind, Status, Ticket
+from helpdesk.models import Change, Comment, CommentKind, LogKind, Status, Ticket
 from helpdesk.resolvers import access, log_events, ticket_writes
-from helpdesk.resolvers.errors import Forbidden, invalid
+from helpdesk.resolvers.errors import ErrorCode, Forbidden, invalid
+from helpdesk.resolvers.pagination import DATETIME, INT, SortKey
 from helpdesk.resolvers.transactions import now, transaction
 from helpdesk.resolvers.validation import Checks
 from helpdesk.resolvers.viewer import Viewer, require_viewer
@@ -14,7 +15,10 @@ POSTABLE = {
     "staff": {CommentKind.REPLY, CommentKind.INTERNAL_NOTE, CommentKind.CHAT_TRANSCRIPT},
 }
 
-__all__ = ["CommentKind", "add", "listing", "write"]
+# A ticket's conversation reads oldest first; who sees which comment is access.comments.
+SORT = SortKey("created_at", **DATETIME, decode_id=INT)
+
+__all__ = ["SORT", "CommentKind", "add", "write"]
 
 
 async def write(viewer: Viewer, ticket: Ticket, kind: CommentKind, body: str) -> Comment:
@@ -27,7 +31,7 @@ async def write(viewer: Viewer, ticket: Ticket, kind: CommentKind, body: str) ->
         viewer,
         ticket=ticket,
         comment_id=comment.id,
-        changes={"kind": kind.value},
+        changes={Change.KIND: kind.value},
         internal=comment.internal,
     )
     return comment
@@ -37,15 +41,17 @@ async def add(viewer: Viewer | None, ticket_id: int, body: str, kind: CommentKin
     viewer = require_viewer(viewer)
     if kind not in POSTABLE["staff" if viewer.is_staff else "customer"]:
         if kind is CommentKind.SYSTEM:
-            raise invalid("kind", "NOT_ALLOWED", "SYSTEM comments are written by the server")
+            raise invalid(
+                "kind", ErrorCode.NOT_ALLOWED, "SYSTEM comments are written by the server"
+            )
         raise Forbidden(f"only staff can post a {kind.value} comment")
     checks = Checks()
-    body = checks.text("body", body, max_length=MAX_BODY, required=True)
+    body = checks.required_text("body", body, max_length=MAX_BODY)
     checks.done()
     async with transaction():
         ticket = await access.visible_ticket(viewer, ticket_id, for_update=True)
         if ticket.status is Status.CLOSED:
-            raise invalid(None, "TICKET_CLOSED", f"ticket #{ticket.number} is closed")
+            raise invalid(None, ErrorCode.TICKET_CLOSED, f"ticket #{ticket.number} is closed")
         comment = await write(viewer, ticket, kind, body)
         # A customer's reply hands a waiting ticket back to staff (the workflow's
         # WAITING_ON_CUSTOMER -> IN_PROGRESS). Other comments update "last updated", except
@@ -55,8 +61,3 @@ async def add(viewer: Viewer | None, ticket_id: int, body: str, kind: CommentKin
         elif not comment.internal:
             await ticket_writes.touch(viewer, ticket)
     return comment
-
-
-async def listing(viewer: Viewer | None, ticket_id: int) -> list[Comment]:
-    viewer = require_viewer(viewer)
-    return await access.comments(viewer).filter(ticket_id=ticket_id).order_by("created_at", "id")

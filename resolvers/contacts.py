@@ -1,14 +1,19 @@
+from dataclasses import dataclass
 from typing import Any
 
 from tortoise.queryset import QuerySet
 
-from helpdesk.models import ApiToken, Contact, LogKind, Organization, Role
+from helpdesk.models import ApiToken, Change, Contact, LogKind, Organization, Role
 from helpdesk.resolvers import access, accounts, log_events
-from helpdesk.resolvers.errors import Forbidden, NotFound, invalid
+from helpdesk.resolvers.errors import ErrorCode, Forbidden, NotFound, invalid
+from helpdesk.resolvers.inputs import UNSET, Maybe
+from helpdesk.resolvers.pagination import INT, TEXT, SortKey
 from helpdesk.resolvers.search import wildcard_filter
 from helpdesk.resolvers.transactions import now, transaction
 from helpdesk.resolvers.validation import Checks
 from helpdesk.resolvers.viewer import Viewer, require_admin, require_viewer
+
+SORT = SortKey("name", **TEXT, decode_id=INT)  # by name, then id, as `listing` orders
 
 
 def listing(
@@ -48,10 +53,12 @@ async def _organization_for(checks: Checks, role: Role, organization_id: int | N
     if role is not Role.CUSTOMER:
         return None
     if organization_id is None:
-        checks.add("organizationId", "REQUIRED", "a customer needs an organization")
+        checks.add("organizationId", ErrorCode.REQUIRED, "a customer needs an organization")
         return None
     if not await Organization.filter(id=organization_id).exists():
-        checks.add("organizationId", "NOT_FOUND", f"organization {organization_id} not found")
+        checks.add(
+            "organizationId", ErrorCode.NOT_FOUND, f"organization {organization_id} not found"
+        )
     return organization_id
 
 
@@ -70,15 +77,15 @@ async def create(
     if viewer is not None:
         require_admin(viewer, "create contacts")
     checks = Checks()
-    name = checks.text("name", name, max_length=200, required=True)
-    email = checks.email("email", email, required=True)
+    name = checks.required_text("name", name, max_length=200)
+    email = checks.email("email", email, required=True) or ""  # "": a problem is recorded
     telegram = checks.telegram("telegram", telegram)
     phone = checks.phone("phone", phone)
     if password is not None:
         checks.password("password", password)
     organization_id = await _organization_for(checks, role, organization_id)
     if email and await Contact.filter(email=email).exists():
-        checks.add("email", "TAKEN", f"a contact with e-mail {email} already exists")
+        checks.add("email", ErrorCode.TAKEN, f"a contact with e-mail {email} already exists")
     checks.done()
     password_hash = await accounts.hash_password(password) if password else None
     async with transaction():
@@ -96,13 +103,32 @@ async def create(
             viewer,
             organization_id=organization_id,
             subject_contact_id=contact.id,
-            changes={"email": [None, email], "role": [None, role.value]},
+            changes={Change.EMAIL: [None, email], Change.ROLE: [None, role.value]},
             internal=True,
         )
     return contact
 
 
-async def update(viewer: Viewer | None, contact_id: int, fields: dict[str, Any]) -> Contact:
+@dataclass(frozen=True, kw_only=True)
+class ContactFields:
+    """A person's own details; only the fields given change."""
+
+    name: Maybe[str | None] = UNSET
+    email: Maybe[str | None] = UNSET
+    telegram: Maybe[str | None] = UNSET
+    phone: Maybe[str | None] = UNSET
+
+
+# Contact attribute -> its key in a log event's changes.
+CHANGE_KEYS = {
+    "name": Change.NAME,
+    "email": Change.EMAIL,
+    "telegram": Change.TELEGRAM,
+    "phone": Change.PHONE,
+}
+
+
+async def update(viewer: Viewer | None, contact_id: int, fields: ContactFields) -> Contact:
     """Name, e-mail, Telegram and phone: a person edits their own, an admin anyone's.
     Only staff change an e-mail address: "taken" would tell a customer that the address
     exists in some organization they may not see, and staff see every contact anyway."""
@@ -112,25 +138,24 @@ async def update(viewer: Viewer | None, contact_id: int, fields: dict[str, Any])
         raise Forbidden("only admins can edit other people's details")
     checks = Checks()
     clean: dict[str, Any] = {}
-    if "name" in fields:
-        clean["name"] = checks.text("name", fields["name"], max_length=200, required=True)
-    if "email" in fields:
-        clean["email"] = await _new_email(viewer, checks, contact_id, fields["email"])
-    if "telegram" in fields:
-        clean["telegram"] = checks.telegram("telegram", fields["telegram"])
-    if "phone" in fields:
-        clean["phone"] = checks.phone("phone", fields["phone"])
+    if fields.name is not UNSET:
+        clean["name"] = checks.required_text("name", fields.name, max_length=200)
+    if fields.email is not UNSET:
+        clean["email"] = await _new_email(viewer, checks, contact_id, fields.email)
+    if fields.telegram is not UNSET:
+        clean["telegram"] = checks.telegram("telegram", fields.telegram)
+    if fields.phone is not UNSET:
+        clean["phone"] = checks.phone("phone", fields.phone)
     checks.done()
     async with transaction():
         contact = await get(viewer, contact_id)
-        changes = {
-            k: [getattr(contact, k), v] for k, v in clean.items() if getattr(contact, k) != v
-        }
-        if not changes:
+        changed = [attr for attr, value in clean.items() if getattr(contact, attr) != value]
+        if not changed:
             return contact
-        for key, (_, new) in changes.items():
-            setattr(contact, key, new)
-        await contact.save(update_fields=list(changes))
+        changes = {CHANGE_KEYS[attr]: [getattr(contact, attr), clean[attr]] for attr in changed}
+        for attr in changed:
+            setattr(contact, attr, clean[attr])
+        await contact.save(update_fields=changed)
         await log_events.record(
             LogKind.CONTACT_UPDATED,
             viewer,
@@ -146,11 +171,11 @@ async def _new_email(viewer: Viewer, checks: Checks, contact_id: int, value: str
     if not viewer.is_staff:
         current = (await get(viewer, contact_id)).email
         if (value or "").strip().lower() != current.lower():  # sending it again is no change
-            checks.add("email", "FORBIDDEN", "only staff can change an e-mail address")
+            checks.add("email", ErrorCode.FORBIDDEN, "only staff can change an e-mail address")
             return None
     email = checks.email("email", value, required=True)
     if email and await Contact.filter(email=email).exclude(id=contact_id).exists():
-        checks.add("email", "TAKEN", f"a contact with e-mail {email} already exists")
+        checks.add("email", ErrorCode.TAKEN, f"a contact with e-mail {email} already exists")
     return email
 
 
@@ -160,16 +185,16 @@ async def change_role(
     viewer = require_admin(viewer, "change roles")
     checks = Checks()
     if contact_id == viewer.contact_id and role is not Role.ADMIN:
-        checks.add("role", "SELF_DEMOTION", "you cannot take away your own admin role")
+        checks.add("role", ErrorCode.SELF_DEMOTION, "you cannot take away your own admin role")
     organization_id = await _organization_for(checks, role, organization_id)
     checks.done()
     async with transaction():
         contact = await get(viewer, contact_id)
-        changes: dict[str, Any] = {}
+        changes: dict[Change, Any] = {}
         if contact.role is not role:
-            changes["role"] = [contact.role.value, role.value]
+            changes[Change.ROLE] = [contact.role.value, role.value]
         if contact.organization_id != organization_id:
-            changes["organization"] = [contact.organization_id, organization_id]
+            changes[Change.ORGANIZATION] = [contact.organization_id, organization_id]
         if not changes:
             return contact
         contact.role, contact.organization_id = role, organization_id
@@ -190,7 +215,7 @@ async def set_active(viewer: Viewer | None, contact_id: int, active: bool) -> Co
     reactivation."""
     viewer = require_admin(viewer, "deactivate or reactivate contacts")
     if contact_id == viewer.contact_id and not active:
-        raise invalid("contactId", "SELF_DEACTIVATION", "you cannot deactivate yourself")
+        raise invalid("contactId", ErrorCode.SELF_DEACTIVATION, "you cannot deactivate yourself")
     async with transaction():
         contact = await get(viewer, contact_id)
         if contact.is_active == active:
@@ -206,7 +231,7 @@ async def set_active(viewer: Viewer | None, contact_id: int, active: bool) -> Co
             viewer,
             organization_id=contact.organization_id,
             subject_contact_id=contact.id,
-            changes={"isActive": [not active, active]},
+            changes={Change.IS_ACTIVE: [not active, active]},
             internal=True,
         )
     return contact

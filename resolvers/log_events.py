@@ -1,18 +1,22 @@
 """Writing log events, and reading them back as history and as a person's Data Log."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from tortoise.expressions import Subquery
 
-from helpdesk.models import DataLogHide, LogEvent, LogKind, Ticket
+from helpdesk.models import Change, DataLogHide, LogEvent, LogKind, Ticket
 from helpdesk.resolvers import access
-from helpdesk.resolvers.errors import NotFound, invalid
+from helpdesk.resolvers.errors import ErrorCode, NotFound, invalid
+from helpdesk.resolvers.pagination import SortKey
 from helpdesk.resolvers.transactions import now, transaction
 from helpdesk.resolvers.viewer import Viewer, require_viewer
 
 # The Data Log (seed 000) lists the tickets that were closed: by the customer confirming
 # the resolution, or by anyone closing them.
 DATA_LOG_KINDS = (LogKind.CLOSED, LogKind.CONFIRMED)
+# A ticket's history reads in the order things happened; the Data Log, newest first.
+SORT = SortKey("id")
 
 
 async def record(
@@ -24,10 +28,11 @@ async def record(
     comment_id: int | None = None,
     subject_contact_id: int | None = None,
     subject_token_id: int | None = None,
-    changes: dict[str, Any] | None = None,
+    changes: Mapping[Change, Any] | None = None,
     internal: bool = False,
 ) -> LogEvent:
-    """Append one event. Call inside the transaction that makes the change."""
+    """Append one event. Call inside the transaction that makes the change. `changes` keys
+    come from the one vocabulary: an unknown key fails here, before it is stored."""
     return await LogEvent.create(
         kind=kind,
         occurred_at=now(),
@@ -37,13 +42,9 @@ async def record(
         comment_id=comment_id,
         subject_contact_id=subject_contact_id,
         subject_token_id=subject_token_id,
-        changes=changes or {},
+        changes={Change(key).value: value for key, value in (changes or {}).items()},
         internal=internal,
     )
-
-
-async def history(viewer: Viewer, ticket_id: int) -> list[LogEvent]:
-    return await access.log_events(viewer).filter(ticket_id=ticket_id).order_by("id")
 
 
 async def get(viewer: Viewer | None, event_id: int) -> LogEvent:
@@ -69,7 +70,9 @@ async def clear_data_log(viewer: Viewer | None, *, confirm: bool) -> int:
     """Hides every current entry of the viewer's Data Log. Returns how many were hidden."""
     viewer = require_viewer(viewer)
     if not confirm:
-        raise invalid("confirm", "NOT_CONFIRMED", "confirm must be true to clear the Data Log")
+        raise invalid(
+            "confirm", ErrorCode.NOT_CONFIRMED, "confirm must be true to clear the Data Log"
+        )
     async with transaction():
         # Hide exactly the entries there are now: an id cutoff could also hide an entry
         # whose transaction commits after this one with a lower id.
@@ -82,7 +85,7 @@ async def clear_data_log(viewer: Viewer | None, *, confirm: bool) -> int:
             viewer,
             organization_id=viewer.organization_id,
             subject_contact_id=viewer.contact_id,
-            changes={"hidden": len(entry_ids)},
+            changes={Change.HIDDEN: len(entry_ids)},
             internal=True,
         )
     return len(entry_ids)
@@ -101,7 +104,7 @@ async def delete_data_log_entry(viewer: Viewer | None, event_id: int) -> LogEven
             viewer,
             organization_id=viewer.organization_id,
             subject_contact_id=viewer.contact_id,
-            changes={"logEvent": event.id},
+            changes={Change.LOG_EVENT: event.id},
             internal=True,
         )
     return event

@@ -1,12 +1,15 @@
 from tortoise.queryset import QuerySet
 
-from helpdesk.models import LogKind, Organization
+from helpdesk.models import Change, LogKind, Organization
 from helpdesk.resolvers import access, log_events
-from helpdesk.resolvers.errors import NotFound, invalid
+from helpdesk.resolvers.errors import ErrorCode, NotFound, invalid
+from helpdesk.resolvers.pagination import INT, TEXT, SortKey
 from helpdesk.resolvers.search import wildcard_filter
 from helpdesk.resolvers.transactions import transaction
 from helpdesk.resolvers.validation import Checks
 from helpdesk.resolvers.viewer import Viewer, require_admin, require_viewer
+
+SORT = SortKey("name", **TEXT, decode_id=INT)  # by name, then id, as `listing` orders
 
 
 def listing(viewer: Viewer | None, name: str | None = None) -> QuerySet[Organization]:
@@ -27,7 +30,7 @@ async def get(viewer: Viewer | None, organization_id: int) -> Organization:
 
 def _checked_name(name: str | None) -> str:
     checks = Checks()
-    name = checks.text("name", name, max_length=200, required=True)
+    name = checks.required_text("name", name, max_length=200)
     checks.done()
     return name
 
@@ -35,7 +38,7 @@ def _checked_name(name: str | None) -> str:
 async def _require_unique(name: str, except_id: int | None = None) -> None:
     clash = await Organization.filter(name_key=name.lower()).exclude(id=except_id or 0).exists()
     if clash:
-        raise invalid("name", "TAKEN", f"an organization named {name!r} already exists")
+        raise invalid("name", ErrorCode.TAKEN, f"an organization named {name!r} already exists")
 
 
 async def _insert(actor: Viewer | None, name: str) -> Organization:
@@ -46,7 +49,7 @@ async def _insert(actor: Viewer | None, name: str) -> Organization:
             LogKind.ORGANIZATION_CREATED,
             actor,
             organization_id=organization.id,
-            changes={"name": [None, name]},
+            changes={Change.NAME: [None, name]},
             internal=True,
         )
     return organization
@@ -71,7 +74,7 @@ async def rename(viewer: Viewer | None, organization_id: int, name: str) -> Orga
             LogKind.ORGANIZATION_UPDATED,
             viewer,
             organization_id=organization.id,
-            changes={"name": [old, name]},
+            changes={Change.NAME: [old, name]},
             internal=True,
         )
     return organization

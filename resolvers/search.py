@@ -6,7 +6,7 @@ import re
 
 from tortoise.expressions import Q
 
-from helpdesk.resolvers.errors import invalid
+from helpdesk.resolvers.errors import ErrorCode, invalid
 from helpdesk.resolvers.validation import text_problem
 
 MAX_SEARCH = 200
@@ -16,9 +16,11 @@ def checked(field: str, text: str) -> str:
     """Search text, stripped; too long a text is an error, not a slow query."""
     text = text.strip()
     if problem := text_problem(text):
-        raise invalid(field, "INVALID_TEXT", f"{field} is not valid text: it holds {problem}")
+        raise invalid(
+            field, ErrorCode.INVALID_TEXT, f"{field} is not valid text: it holds {problem}"
+        )
     if len(text) > MAX_SEARCH:
-        raise invalid(field, "TOO_LONG", f"{field} must be at most {MAX_SEARCH} characters")
+        raise invalid(field, ErrorCode.TOO_LONG, f"{field} must be at most {MAX_SEARCH} characters")
     return text
 
 

@@ -3,7 +3,7 @@ a guarded save that bumps the version, and a status move through the workflow ta
 
 from typing import Any
 
-from helpdesk.models import LogKind, Status, Ticket
+from helpdesk.models import Change, LogKind, Status, Ticket
 from helpdesk.resolvers import log_events, workflow
 from helpdesk.resolvers.errors import Conflict
 from helpdesk.resolvers.transactions import now
@@ -59,7 +59,9 @@ async def move(
         setattr(ticket, attr, value)
         attrs.append(attr)
     await save(ticket, viewer, attrs)
-    changes = {"status": [old.name, target.name], **(extra or {})}
+    changes: dict[Change, Any] = {Change.STATUS: [old.name, target.name]}
+    # The extra attributes (rating, feedback) are logged under their own names.
+    changes.update((Change(attr), value) for attr, value in (extra or {}).items())
     await log_events.record(
         kind or workflow.event_kind(old, target), viewer, ticket=ticket, changes=changes
     )

@@ -2,7 +2,7 @@
 
 import re
 
-from helpdesk.resolvers.errors import InvalidInput, Problem
+from helpdesk.resolvers.errors import ErrorCode, InvalidInput, Problem
 
 MAX_PASSWORD = 256  # argon2 never hashes an arbitrarily long input
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -36,8 +36,8 @@ class Checks:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def add(self, field: str | None, code: str, message: str) -> None:
-        if code == "REQUIRED" and any(p.field == field for p in self.problems):
+    def add(self, field: str | None, code: ErrorCode, message: str) -> None:
+        if code is ErrorCode.REQUIRED and any(p.field == field for p in self.problems):
             return  # a value refused as invalid is not also missing
         self.problems.append(Problem(field, code, message))
 
@@ -54,32 +54,39 @@ class Checks:
             value = value.strip()
         if not value:
             if required:
-                self.add(field, "REQUIRED", f"{field} is required")
+                self.add(field, ErrorCode.REQUIRED, f"{field} is required")
             return None
         if not self.valid_text(field, value):
             return None
         if len(value) > max_length:
-            self.add(field, "TOO_LONG", f"{field} must be at most {max_length} characters")
+            self.add(field, ErrorCode.TOO_LONG, f"{field} must be at most {max_length} characters")
         return value
+
+    def required_text(self, field: str, value: str | None, *, max_length: int) -> str:
+        """`text` for a field that must be given. "" stands in for a missing or invalid
+        value: its problem is recorded, and `done` raises before "" can reach a query."""
+        return self.text(field, value, max_length=max_length, required=True) or ""
 
     def email(self, field: str, value: str | None, *, required: bool = False) -> str | None:
         value = self.text(field, value, max_length=254, required=required)
         if value is None:
             return None
         if not EMAIL.match(value):
-            self.add(field, "INVALID_EMAIL", f"{field} is not an e-mail address: {value!r}")
+            self.add(field, ErrorCode.INVALID_EMAIL, f"{field} is not an e-mail address: {value!r}")
         return value.lower()
 
     def telegram(self, field: str, value: str | None) -> str | None:
         value = self.text(field, value, max_length=33)
         if value is not None and not TELEGRAM.match(value):
-            self.add(field, "INVALID_TELEGRAM", f"{field} is not a Telegram handle: {value!r}")
+            self.add(
+                field, ErrorCode.INVALID_TELEGRAM, f"{field} is not a Telegram handle: {value!r}"
+            )
         return value if value is None or value.startswith("@") else "@" + value
 
     def phone(self, field: str, value: str | None) -> str | None:
         value = self.text(field, value, max_length=32)
         if value is not None and not PHONE.match(value):
-            self.add(field, "INVALID_PHONE", f"{field} is not a phone number: {value!r}")
+            self.add(field, ErrorCode.INVALID_PHONE, f"{field} is not a phone number: {value!r}")
         return value
 
     def wallet(self, field: str, value: str | None) -> str | None:
@@ -87,7 +94,7 @@ class Checks:
         if value is not None and not any(p.match(value) for p in WALLET):
             self.add(
                 field,
-                "INVALID_WALLET",
+                ErrorCode.INVALID_WALLET,
                 f"{field} is neither a wallet address nor a transaction hash: {value!r}",
             )
         return value
@@ -95,19 +102,23 @@ class Checks:
     def valid_text(self, field: str, value: str) -> bool:
         problem = text_problem(value)
         if problem:
-            self.add(field, "INVALID_TEXT", f"{field} is not valid text: it holds {problem}")
+            self.add(
+                field, ErrorCode.INVALID_TEXT, f"{field} is not valid text: it holds {problem}"
+            )
         return problem is None
 
     def password(self, field: str, value: str | None) -> str | None:
         if value and not self.valid_text(field, value):
             return None
         if not value or len(value) < 8:
-            self.add(field, "TOO_SHORT", f"{field} must be at least 8 characters")
+            self.add(field, ErrorCode.TOO_SHORT, f"{field} must be at least 8 characters")
         elif len(value) > MAX_PASSWORD:
-            self.add(field, "TOO_LONG", f"{field} must be at most {MAX_PASSWORD} characters")
+            self.add(
+                field, ErrorCode.TOO_LONG, f"{field} must be at most {MAX_PASSWORD} characters"
+            )
         return value
 
     def rating(self, field: str, value: int) -> int:
         if not 1 <= value <= 5:
-            self.add(field, "OUT_OF_RANGE", f"{field} must be from 1 to 5, not {value}")
+            self.add(field, ErrorCode.OUT_OF_RANGE, f"{field} must be from 1 to 5, not {value}")
         return value

@@ -5,15 +5,13 @@ from helpdesk.models import Role
 from helpdesk.resolvers.errors import Forbidden, Unauthenticated
 
 
-@dataclass(frozen=True)
-class Viewer:
-    """Who is acting: resolved from a bearer token once per request."""
+@dataclass(frozen=True, kw_only=True)
+class Audience:
+    """What the read scopes (resolvers/access.py) read of a viewer, and nothing personal:
+    viewers with equal audiences see the same things through every scope."""
 
-    contact_id: int
     role: Role
     organization_id: int | None
-    token_id: int | None = None
-    token_expires_at: datetime | None = None  # sessions end; API tokens last until revoked
 
     @property
     def is_staff(self) -> bool:
@@ -22,6 +20,15 @@ class Viewer:
     @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
+
+
+@dataclass(frozen=True, kw_only=True)
+class Viewer(Audience):
+    """Who is acting: resolved from a bearer token once per request."""
+
+    contact_id: int
+    token_id: int | None = None
+    token_expires_at: datetime | None = None  # sessions end; API tokens last until revoked
 
 
 def require_viewer(viewer: Viewer | None) -> Viewer:

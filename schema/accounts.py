@@ -11,7 +11,9 @@ from helpdesk.schema.context import act_as, client_address, viewer_of
 from helpdesk.schema.errors import UserError, attempt
 from helpdesk.schema.ids import decode_id
 
-TokenKind = strawberry.enum(models.TokenKind, name="ApiTokenKind")
+# Our enums, registered as GraphQL enums: strawberry.enum returns the same class.
+TokenKind = models.TokenKind
+strawberry.enum(models.TokenKind, name="ApiTokenKind")
 
 
 @strawberry.type(description="A bearer token. Its secret is shown only when it is created.")

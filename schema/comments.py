@@ -13,7 +13,9 @@ from helpdesk.schema.ids import decode_id
 from helpdesk.schema.nodes import nodes_of
 from helpdesk.schema.tickets import Ticket
 
-CommentKind = strawberry.enum(
+# Our enums, registered as GraphQL enums: strawberry.enum returns the same class.
+CommentKind = models.CommentKind
+strawberry.enum(
     models.CommentKind, description="INTERNAL_NOTE is for staff only and never reaches customers."
 )
 

@@ -1,12 +1,13 @@
 """Relay connections with keyset cursors and a lazily counted totalCount."""
 
+from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
 import strawberry
 from strawberry import relay
-from tortoise.queryset import QuerySet
 
 from helpdesk.resolvers.pagination import Page
+from helpdesk.schema.loaders import PageArgs, Paged
 
 T = TypeVar("T")
 
@@ -21,18 +22,22 @@ class Edge(Generic[T]):
 class Connection(Generic[T]):
     edges: list[Edge[T]]
     page_info: relay.PageInfo
-    _query: strawberry.Private[QuerySet]
+    _count: strawberry.Private[Callable[[], Awaitable[int]]]
 
     @strawberry.field(description="How many items match, over all pages.")
     async def total_count(self) -> int:
-        return await self._query.count()
+        return await self._count()
 
     @strawberry.field(description="The nodes of this page, without their cursors.")
     def nodes(self) -> list[T]:
         return [edge.node for edge in self.edges]
 
 
-def connection(page: Page, convert) -> Connection:
+def connection(
+    page: Page, convert: Callable, count: Callable[[], Awaitable[int]] | None = None
+) -> Connection:
+    """`count` answers totalCount when a loader counts for many pages at once; by default
+    the page's query is counted."""
     edges = [
         Edge(cursor=c, node=convert(item)) for c, item in zip(page.cursors, page.items, strict=True)
     ]
@@ -44,5 +49,22 @@ def connection(page: Page, convert) -> Connection:
             start_cursor=page.cursors[0] if page.cursors else None,
             end_cursor=page.cursors[-1] if page.cursors else None,
         ),
-        _query=page.query,
+        _count=count or page.query.count,
     )
+
+
+async def nested_connection(
+    info: strawberry.Info,
+    paged: Paged,
+    parent_id: int,
+    convert: Callable,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Connection:
+    """A connection under one parent of many (a ticket's comments in a grid), loaded with
+    its siblings; the page size defaults to the largest, as on the root lists."""
+    args = PageArgs(first, after, last, before, info.context.settings.max_page_size)
+    page = await paged.page(parent_id, args)
+    return connection(page, convert, count=lambda: paged.count(parent_id))

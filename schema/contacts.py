@@ -6,13 +6,17 @@ from strawberry import relay
 
 from helpdesk import models
 from helpdesk.resolvers import contacts
+from helpdesk.resolvers.pagination import paginate
+from helpdesk.schema.connections import Connection, connection
 from helpdesk.schema.context import loaders_of, viewer_of
 from helpdesk.schema.errors import UserError, attempt
 from helpdesk.schema.ids import decode_id, decode_optional
 from helpdesk.schema.nodes import nodes_of
 from helpdesk.schema.organizations import Organization
 
-Role = strawberry.enum(models.Role, description="CUSTOMER belongs to one organization.")
+# Our enums, registered as GraphQL enums: strawberry.enum returns the same class.
+Role = models.Role
+strawberry.enum(models.Role, description="CUSTOMER belongs to one organization.")
 
 
 @strawberry.type(description="A person: a customer, or staff (agent, admin).")
@@ -61,25 +65,51 @@ async def contact_or_none(info: strawberry.Info, contact_id: int | None) -> Cont
     return Contact.from_model(row) if row else None
 
 
+@strawberry.input(description="Which people to list. Unset means any.")
+class ContactFilter:
+    organization_id: strawberry.ID | None = None
+    role: Role | None = None
+    search: str | None = strawberry.field(
+        default=None, description="Name or e-mail; `*` is a wildcard."
+    )
+    include_inactive: bool = False
+
+
 @strawberry.type
 class ContactQueries:
-    @strawberry.field(description="People you may see. Customers see their organization and staff.")
+    @strawberry.field(
+        description="People you may see, by name. Customers see their organization and staff."
+    )
     async def contacts(
         self,
         info: strawberry.Info,
-        organization_id: strawberry.ID | None = None,
-        role: Role | None = None,
-        search: str | None = None,
-        include_inactive: bool = False,
-    ) -> list[Contact]:
-        rows = await contacts.listing(
+        filter: ContactFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Contact]:
+        filter = filter or ContactFilter()
+        query = contacts.listing(
             viewer_of(info),
-            organization_id=decode_optional(organization_id, "Organization", "organizationId"),
-            role=role,
-            search=search,
-            include_inactive=include_inactive,
+            organization_id=decode_optional(
+                filter.organization_id, "Organization", "organizationId"
+            ),
+            role=filter.role,
+            search=filter.search,
+            include_inactive=filter.include_inactive,
         )
-        return [Contact.from_model(c) for c in rows]
+        page = await paginate(
+            query,
+            contacts.SORT,
+            descending=False,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            max_size=info.context.settings.max_page_size,
+        )
+        return connection(page, Contact.from_model)
 
 
 @strawberry.input
@@ -160,9 +190,10 @@ class ContactMutations:
     async def update_contact(
         self, info: strawberry.Info, input: UpdateContactInput
     ) -> ContactPayload:
-        fields = {
-            k: v for k, v in vars(input).items() if k != "contact_id" and v is not strawberry.UNSET
-        }
+        given = vars(input).items()  # the same names; a field not sent stays the resolvers' UNSET
+        fields = contacts.ContactFields(
+            **{k: v for k, v in given if k != "contact_id" and v is not strawberry.UNSET}
+        )
         return await _payload(
             lambda: contacts.update(viewer_of(info), _contact_id(input.contact_id), fields)
         )

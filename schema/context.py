@@ -1,4 +1,5 @@
 from dataclasses import dataclass, field
+from typing import Any
 
 import strawberry
 
@@ -16,7 +17,7 @@ class Context:
 
     settings: Settings
     viewer: Viewer | None
-    request: object = None
+    request: Any = None  # starlette's Request, or WebSocket for a socket's operations
     loaders: Loaders | None = field(init=False)
     # The app's failed-login counts, shared by every request (resolvers/accounts.py).
     logins: LoginThrottle | None = None
@@ -24,7 +25,10 @@ class Context:
     connection_params: dict | None = None
     # Websockets: the live-event stream's position when the viewer was authenticated.
     checked_through: int = 0
-    # Shared subscriptions (subscriptions/fanout.py): a hub's stream starts after
+    # Whose cost budget the operation spends (schema/documents.py); None: the viewer's own.
+    # A shared subscription runs as no one in particular and names its subscribing member.
+    budget_key: tuple | None = None
+    # Shared subscriptions (subscriptions/hubs.py): a hub's stream starts after
     # `live_from`; a private catch-up replays up to `replay_through` and stops; `position`
     # is the id of the last event the stream looked at.
     live_from: int | None = None

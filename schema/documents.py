@@ -43,7 +43,9 @@ from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRul
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from helpdesk.resolvers import metrics
+from helpdesk.resolvers.errors import ErrorCode
 from helpdesk.resolvers.throttle import Buckets
+from helpdesk.resolvers.viewer import Viewer
 from helpdesk.settings import Settings
 
 # Lists that are not connections, with the most items they hold; any other list counts as
@@ -64,7 +66,7 @@ class TooComplex(Exception):
         self.extensions = extensions
 
 
-def refusal(message: str, code: str, **extensions: Any) -> GraphQLError:
+def refusal(message: str, code: ErrorCode, **extensions: Any) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code, **extensions})
 
 
@@ -197,8 +199,10 @@ class Walk:
                 if field_parent is not None and hasattr(field_parent, "fields")
                 else None
             )
-            if definition is None or name.startswith("__") or field.selection_set is None:
-                continue  # leaves, introspection and unknown fields (validation names them)
+            if definition is None or field_parent is None or field.selection_set is None:
+                continue  # leaves and unknown fields (validation names them)
+            if name.startswith("__"):
+                continue  # introspection
             child_type = get_named_type(definition.type)
             times, child_page = self._times(field, field_parent, definition, page)
             child_cost, child_repeats = self._set(
@@ -325,7 +329,9 @@ class Documents:
         try:
             document = parse(query, max_tokens=max_tokens)
         except RecursionError:
-            raise refusal("the document is nested too deeply", "DOCUMENT_TOO_COMPLEX") from None
+            raise refusal(
+                "the document is nested too deeply", ErrorCode.DOCUMENT_TOO_COMPLEX
+            ) from None
         self._remember(query, (document, None))
         return document
 
@@ -383,14 +389,14 @@ class DocumentChecks(SchemaExtension):
                 schema, document, context.operation_name, context.variables, self.settings
             )
         except TooComplex as error:
-            return [refusal(str(error), "DOCUMENT_TOO_COMPLEX", **error.extensions)]
+            return [refusal(str(error), ErrorCode.DOCUMENT_TOO_COMPLEX, **error.extensions)]
         limit = self.settings.max_cost
         if found is not None and found.cost > limit:
             return [
                 refusal(
                     f"this operation may cost {found.cost}, more than the limit of {limit}: "
                     "ask for smaller pages (first/last) or nest fewer lists",
-                    "COST_LIMIT",
+                    ErrorCode.COST_LIMIT,
                     cost=found.cost,
                     maxCost=limit,
                 )
@@ -407,7 +413,7 @@ class DocumentChecks(SchemaExtension):
                 refusal(
                     f"you spent your budget of {self.settings.max_cost_per_minute} cost points "
                     f"a minute; try again in {max(1, round(wait))} s",
-                    "RATE_LIMITED",
+                    ErrorCode.RATE_LIMITED,
                     retryAfter=max(1, round(wait)),
                     cost=found.cost,
                 )
@@ -416,11 +422,18 @@ class DocumentChecks(SchemaExtension):
 
 
 def _budget_key(context: Any) -> tuple:
+    """The context's own `budget_key` if it names one, else its viewer's."""
+    explicit = getattr(context, "budget_key", None)
+    if explicit is not None:
+        return explicit
+    return budget_key(getattr(context, "viewer", None), getattr(context, "request", None))
+
+
+def budget_key(viewer: Viewer | None, request: object = None) -> tuple:
     """Whose budget an operation spends: the token's, or the client address's when anonymous."""
-    viewer = getattr(context, "viewer", None)
     if viewer is not None:
         return ("token", viewer.token_id) if viewer.token_id else ("contact", viewer.contact_id)
-    client = getattr(getattr(context, "request", None), "client", None)
+    client = getattr(request, "client", None)
     return ("address", client.host if client else None)
 
 

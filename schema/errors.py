@@ -3,13 +3,14 @@
 
 import re
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.relay.types import GlobalIDValueError
 
+from helpdesk.resolvers import errors
 from helpdesk.resolvers.errors import (
     Conflict,
     DomainError,
@@ -20,10 +21,19 @@ from helpdesk.resolvers.errors import (
 
 T = TypeVar("T")
 
+ErrorCode = strawberry.enum(
+    errors.ErrorCode,
+    name="ErrorCode",
+    description="What went wrong: `UserError.code`, and `extensions.code` of top-level errors.",
+)
+# The descriptions live beside the codes, below the schema.
+for _value in ErrorCode.__strawberry_definition__.values:  # type: ignore[attr-defined]
+    _value.description = errors.ErrorCode[_value.name].description
+
 
 @strawberry.type(description="An expected failure of a mutation: nothing was changed.")
 class UserError:
-    code: str
+    code: errors.ErrorCode  # the class the ErrorCode enum above wraps
     field: str | None = strawberry.field(description="The input field at fault, if one is.")
     message: str
 
@@ -46,7 +56,7 @@ async def attempt(work: Callable[[], Awaitable[T]]) -> tuple[T | None, list[User
 def _with_code(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, DomainError):
-        extensions = {"code": original.code}
+        extensions: dict[str, Any] = {"code": original.code}
         if isinstance(original, InvalidInput):
             extensions["problems"] = [vars(p) for p in original.problems]
         if isinstance(original, RateLimited):
@@ -60,7 +70,10 @@ def _with_code(error: GraphQLError) -> GraphQLError:
         )
     if isinstance(original, GlobalIDValueError):
         return GraphQLError(
-            str(original), nodes=error.nodes, path=error.path, extensions={"code": "NOT_FOUND"}
+            str(original),
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": errors.ErrorCode.NOT_FOUND},
         )
     return error
 
@@ -105,8 +118,9 @@ class DomainErrors(SchemaExtension):
         yield
         self._rewrite(self.execution_context.result)
 
-    async def on_stream_result(self, result):  # subscriptions: every event
+    def on_stream_result(self, result):  # subscriptions: every event, before it is sent
         self._rewrite(result)
+        yield
 
 
 def keep_unmasked(error: GraphQLError) -> bool:

@@ -5,7 +5,7 @@ import re
 import strawberry
 from strawberry import relay
 
-from helpdesk.resolvers.errors import invalid
+from helpdesk.resolvers.errors import ErrorCode, invalid
 
 # Row ids are 32-bit integers, log events' 64-bit: a number beyond names no row, and would
 # overflow the database's integer parameter (an internal error instead of "not found").
@@ -33,7 +33,9 @@ def decode_id(value: strawberry.ID | str, type_name: str, field: str) -> int:
             raise ValueError
         return pk
     except (ValueError, TypeError):
-        raise invalid(field, "INVALID_ID", f"{field} is not the ID of a {type_name}") from None
+        raise invalid(
+            field, ErrorCode.INVALID_ID, f"{field} is not the ID of a {type_name}"
+        ) from None
 
 
 def decode_optional(value, type_name: str, field: str) -> int | None:

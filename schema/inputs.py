@@ -25,12 +25,14 @@ from graphql import (
     get_nullable_type,
     get_operation_ast,
     is_input_object_type,
+    is_input_type,
     is_list_type,
     type_from_ast,
     visit,
 )
 from strawberry.extensions import SchemaExtension
 
+from helpdesk.resolvers.errors import ErrorCode
 from helpdesk.resolvers.validation import text_problem
 
 MAX_PATH = 100
@@ -41,14 +43,14 @@ def _invalid_text(where: str, problem: str, node: Node | None = None) -> GraphQL
     return GraphQLError(
         f"{where} is not valid text: it holds {problem}",
         nodes=node,
-        extensions={"code": "INVALID_TEXT"},
+        extensions={"code": ErrorCode.INVALID_TEXT},
     )
 
 
 def _too_many(where: str, count: int, limit: int) -> GraphQLError:
     return GraphQLError(
         f"{where} holds {count} items, more than the limit of {limit}",
-        extensions={"code": "TOO_MANY", "max": limit},
+        extensions={"code": ErrorCode.TOO_MANY, "max": limit},
     )
 
 
@@ -61,7 +63,7 @@ def _too_long_id(where: str, node: Node | None = None) -> GraphQLError:
     return GraphQLError(
         f"{where} is longer than {MAX_ID} characters: it is not an ID",
         nodes=node,
-        extensions={"code": "INVALID_ID"},
+        extensions={"code": ErrorCode.INVALID_ID},
     )
 
 
@@ -117,7 +119,7 @@ def variable_types(
     types = {}
     for definition in (operation.variable_definitions or ()) if operation else ():
         declared = type_from_ast(schema, definition.type)
-        if declared is not None:
+        if is_input_type(declared):
             types[definition.variable.name.value] = declared
     return types
 
@@ -153,7 +155,8 @@ def _has_long_string(document: DocumentNode) -> bool:
     if token is None:
         return True  # no tokens kept: look at the values themselves
     while token is not None:
-        if token.kind in (TokenKind.STRING, TokenKind.BLOCK_STRING) and len(token.value) > MAX_ID:
+        is_string = token.kind in (TokenKind.STRING, TokenKind.BLOCK_STRING)
+        if is_string and len(token.value or "") > MAX_ID:
             return True
         token = token.next
     return False

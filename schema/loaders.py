@@ -3,14 +3,17 @@ size. Every loader reads through the viewer's access scope, so a nested field ne
 past what the viewer may see."""
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
 
 from strawberry.dataloader import DataLoader
 from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 
 from helpdesk.models import Category, Module, TicketCcContact
-from helpdesk.resolvers import access
+from helpdesk.resolvers import access, comments, contacts, log_events
+from helpdesk.resolvers.errors import DomainError
+from helpdesk.resolvers.pagination import Page, SortKey, count_each, paginate_each
 from helpdesk.resolvers.viewer import Viewer
 
 
@@ -32,6 +35,53 @@ def _grouped(query: Callable[[], QuerySet], key: str, order: tuple[str, ...]) ->
     return DataLoader(load)
 
 
+@dataclass(frozen=True)
+class PageArgs:
+    """What one connection field asks for: its page, and the page size it may have."""
+
+    first: int | None
+    after: str | None
+    last: int | None
+    before: str | None
+    max_size: int
+
+
+class Paged:
+    """A connection under each of many parents (every ticket's comments): one statement
+    for each distinct page asked for, and one for every totalCount, whatever the number
+    of parents."""
+
+    def __init__(self, query: Callable[[], QuerySet], key: SortKey, parent: str) -> None:
+        async def pages(keys: list[tuple[int, PageArgs]]) -> list[Page | DomainError]:
+            parents: dict[PageArgs, list[int]] = defaultdict(list)
+            for parent_id, args in keys:
+                parents[args].append(parent_id)
+            found: dict[tuple[int, PageArgs], Page | DomainError] = {}
+            for args, ids in parents.items():
+                each: Mapping[int, Page | DomainError]
+                try:
+                    each = await paginate_each(
+                        query(), key, parent, ids, descending=False, **asdict(args)
+                    )
+                except DomainError as error:  # a bad cursor fails only the fields that sent it
+                    each = dict.fromkeys(ids, error)
+                found.update(((parent_id, args), page) for parent_id, page in each.items())
+            return [found[k] for k in keys]
+
+        async def counts(ids: list[int]) -> list[int]:
+            found = await count_each(query(), parent, ids)
+            return [found[i] for i in ids]
+
+        self._pages = DataLoader(pages)
+        self._counts = DataLoader(counts)
+
+    async def page(self, parent_id: int, args: PageArgs) -> Page:
+        return await self._pages.load((parent_id, args))
+
+    async def count(self, parent_id: int) -> int:
+        return await self._counts.load(parent_id)
+
+
 class Loaders:
     def __init__(self, viewer: Viewer) -> None:
         self.contact = _by_id(lambda: access.contacts(viewer))
@@ -41,10 +91,13 @@ class Loaders:
         self.log_event = _by_id(lambda: access.log_events(viewer))
         self.category = _by_id(Category.all)
         self.module = _by_id(Module.all)
-        self.comments_by_ticket = _grouped(
-            lambda: access.comments(viewer), "ticket_id", ("created_at", "id")
+        self.comments_by_ticket = Paged(lambda: access.comments(viewer), comments.SORT, "ticket_id")
+        self.history_by_ticket = Paged(
+            lambda: access.log_events(viewer), log_events.SORT, "ticket_id"
         )
-        self.history_by_ticket = _grouped(lambda: access.log_events(viewer), "ticket_id", ("id",))
+        self.contacts_by_organization = Paged(
+            lambda: contacts.listing(viewer), contacts.SORT, "organization_id"
+        )
         self.cc_contacts_by_ticket = _grouped(
             lambda: TicketCcContact.filter(
                 contact_id__in=Subquery(access.contacts(viewer).values("id"))

@@ -7,7 +7,7 @@ from strawberry.scalars import JSON
 
 from helpdesk import models
 from helpdesk.resolvers import log_events
-from helpdesk.resolvers.pagination import SortKey, paginate
+from helpdesk.resolvers.pagination import paginate
 from helpdesk.schema.catalog import Category, Module
 from helpdesk.schema.connections import Connection, connection
 from helpdesk.schema.contacts import Contact, contact_or_none
@@ -17,7 +17,9 @@ from helpdesk.schema.ids import decode_id
 from helpdesk.schema.nodes import nodes_of
 from helpdesk.schema.tickets import Ticket
 
-LogEventKind = strawberry.enum(models.LogKind, name="LogEventKind")
+# Our enums, registered as GraphQL enums: strawberry.enum returns the same class.
+LogEventKind = models.LogKind
+strawberry.enum(models.LogKind, name="LogEventKind")
 
 
 @strawberry.type(description="One field's change: old -> new.")
@@ -100,14 +102,14 @@ class LogEvent(relay.Node):
 
 
 # Changed fields that hold row ids, shown as the global IDs the rest of the API uses.
-ID_FIELD_TYPES = {
-    "ownerId": "Contact",
-    "primaryContactId": "Contact",
-    "ccContactIds": "Contact",
-    "categoryId": "Category",
-    "moduleId": "Module",
-    "organizationId": "Organization",
-    "logEvent": "LogEvent",
+ID_FIELD_TYPES: dict[str, str] = {
+    models.Change.OWNER_ID: "Contact",
+    models.Change.PRIMARY_CONTACT_ID: "Contact",
+    models.Change.CC_CONTACT_IDS: "Contact",
+    models.Change.CATEGORY_ID: "Category",
+    models.Change.MODULE_ID: "Module",
+    models.Change.ORGANIZATION_ID: "Organization",
+    models.Change.LOG_EVENT: "LogEvent",
 }
 
 
@@ -133,7 +135,7 @@ class LogEventQueries:
     ) -> Connection[LogEvent]:
         page = await paginate(
             await log_events.data_log(viewer_of(info)),
-            SortKey("id"),
+            log_events.SORT,
             descending=True,
             first=first,
             after=after,

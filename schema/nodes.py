@@ -2,7 +2,7 @@ from collections.abc import Callable, Iterable
 
 import strawberry
 
-from helpdesk.resolvers.errors import NotFound, invalid
+from helpdesk.resolvers.errors import ErrorCode, NotFound, invalid
 from helpdesk.resolvers.viewer import require_viewer
 from helpdesk.schema.context import loaders_of, viewer_of
 from helpdesk.schema.ids import row_id
@@ -17,7 +17,7 @@ async def nodes_of(
     node_ids = list(node_ids)
     limit = info.context.settings.max_page_size
     if len(node_ids) > limit:
-        raise invalid("ids", "TOO_MANY", f"at most {limit} IDs of one type at once")
+        raise invalid("ids", ErrorCode.TOO_MANY, f"at most {limit} IDs of one type at once")
     loader = getattr(loaders_of(info), loader_name)
     keys = [row_id(i, big=loader_name == "log_event") for i in node_ids]
     valid = [k for k in keys if k is not None]

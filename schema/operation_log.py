@@ -19,7 +19,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionContext
 
 from helpdesk.resolvers import metrics
-from helpdesk.resolvers.errors import DomainError
+from helpdesk.resolvers.errors import DomainError, ErrorCode
 
 log = logging.getLogger("helpdesk.operations")
 _NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
@@ -71,7 +71,7 @@ def error_codes(context: ExecutionContext) -> list[str]:
     for returned, original in zip(shown, raised, strict=True):
         code = (returned.extensions or {}).get("code")
         if not isinstance(code, str):
-            code = "INTERNAL_ERROR" if unexpected(original) else "BAD_REQUEST"
+            code = ErrorCode.INTERNAL_ERROR if unexpected(original) else ErrorCode.BAD_REQUEST
         codes.append(code)
     return codes
 
@@ -99,11 +99,11 @@ class OperationLog(SchemaExtension):
         if failure is None:
             codes = error_codes(context)
         elif isinstance(failure, _REFUSED):
-            codes = ["BAD_REQUEST"]
+            codes = [ErrorCode.BAD_REQUEST]
         elif isinstance(failure, asyncio.CancelledError | GeneratorExit):
-            codes = ["CANCELLED"]  # the client went away, or the server is stopping
+            codes = [ErrorCode.CANCELLED]  # the client went away, or the server is stopping
         else:
-            codes = ["INTERNAL_ERROR"]
+            codes = [ErrorCode.INTERNAL_ERROR]
         metrics.operation_done(name, type_, seconds, codes)
         errors = f" errors={','.join(codes)}" if codes else ""
         log.info(
@@ -129,9 +129,9 @@ class LoggedSchema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         for error in errors:
-            if not unexpected(error):
-                continue
             original = error.original_error
+            if original is None or not unexpected(error):
+                continue
             where = ""
             if execution_context is not None:
                 where = f" in {operation_type(execution_context)}"
@@ -143,5 +143,5 @@ class LoggedSchema(strawberry.Schema):
                 path or "-",
                 type(original).__name__,
                 exc_info=(type(original), original, original.__traceback__),
-                extra={"error_codes": ["INTERNAL_ERROR"]},
+                extra={"error_codes": [ErrorCode.INTERNAL_ERROR]},
             )

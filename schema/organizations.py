@@ -6,8 +6,10 @@ import strawberry
 from strawberry import relay
 
 from helpdesk import models
-from helpdesk.resolvers import contacts, organizations
-from helpdesk.schema.context import viewer_of
+from helpdesk.resolvers import organizations
+from helpdesk.resolvers.pagination import paginate
+from helpdesk.schema.connections import Connection, connection, nested_connection
+from helpdesk.schema.context import loaders_of, viewer_of
 from helpdesk.schema.errors import UserError, attempt
 from helpdesk.schema.ids import decode_id
 from helpdesk.schema.nodes import nodes_of
@@ -30,24 +32,57 @@ class Organization(relay.Node):
     async def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Iterable[str], required=False):
         return await nodes_of(info, "organization", node_ids, cls.from_model, required)
 
-    @strawberry.field(description="The organization's active people.")
+    @strawberry.field(description="The organization's active people, by name.")
     async def contacts(
-        self, info: strawberry.Info
-    ) -> list[Annotated["Contact", strawberry.lazy("helpdesk.schema.contacts")]]:
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Annotated["Contact", strawberry.lazy("helpdesk.schema.contacts")]]:
         from helpdesk.schema.contacts import Contact
 
-        rows = await contacts.listing(viewer_of(info), organization_id=self.id)
-        return [Contact.from_model(c) for c in rows]
+        return await nested_connection(
+            info,
+            loaders_of(info).contacts_by_organization,
+            self.id,
+            Contact.from_model,
+            first,
+            after,
+            last,
+            before,
+        )
+
+
+@strawberry.input(description="Which organizations to list. Unset means any.")
+class OrganizationFilter:
+    name: str | None = strawberry.field(default=None, description="`*` is a wildcard.")
 
 
 @strawberry.type
 class OrganizationQueries:
-    @strawberry.field(description="Organizations you may see, by name (`*` wildcards).")
+    @strawberry.field(description="Organizations you may see, by name.")
     async def organizations(
-        self, info: strawberry.Info, name: str | None = None
-    ) -> list[Organization]:
-        rows = await organizations.listing(viewer_of(info), name)
-        return [Organization.from_model(o) for o in rows]
+        self,
+        info: strawberry.Info,
+        filter: OrganizationFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Organization]:
+        page = await paginate(
+            organizations.listing(viewer_of(info), (filter or OrganizationFilter()).name),
+            organizations.SORT,
+            descending=False,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            max_size=info.context.settings.max_page_size,
+        )
+        return connection(page, Organization.from_model)
 
 
 @strawberry.input

@@ -1,14 +1,17 @@
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 
 from helpdesk.resolvers import tickets
+from helpdesk.resolvers.ticket_fields import NewTicket, TicketFields
 from helpdesk.schema.context import viewer_of
 from helpdesk.schema.errors import UserError, attempt, user_errors
 from helpdesk.schema.ids import decode_id, decode_many, decode_optional
 from helpdesk.schema.tickets import Ticket, TicketChannel, TicketPriority, TicketStatus
 
-# Input field -> the global ID type it names, for the fields that hold IDs.
+F = TypeVar("F", bound=TicketFields)
+
+# Input field -> the global ID type it names, and its name in errors.
 ID_FIELDS = {
     "organization_id": ("Organization", "organizationId"),
     "primary_contact_id": ("Contact", "primaryContactId"),
@@ -16,33 +19,23 @@ ID_FIELDS = {
     "module_id": ("Module", "moduleId"),
     "owner_id": ("Contact", "ownerId"),
 }
-NAMES = {
-    "summary": "summary",
-    "description": "description",
-    "priority": "priority",
-    "channel": "channel",
-    "error_code": "errorCode",
-    "wallet_address": "walletAddress",
-    "wallet_provider": "walletProvider",
-    "device": "device",
-    "cc_emails": "ccEmails",
-}
 
 
-def _fields(input: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The input's given fields, under their GraphQL names, with IDs decoded."""
-    out: dict[str, Any] = {}
+def _fields(input: Any, cls: type[F], skip: tuple[str, ...] = ()) -> F:
+    """The resolvers' typed fields from the input: the same names, IDs decoded, lists as
+    tuples; a field not sent stays the resolvers' UNSET."""
+    values: dict[str, Any] = {}
     for key, value in vars(input).items():
         if value is strawberry.UNSET or key in skip:
             continue
         if key in ID_FIELDS:
-            type_name, name = ID_FIELDS[key]
-            out[name] = decode_optional(value, type_name, name)
-        elif key == "cc_contact_ids":
-            out["ccContactIds"] = decode_many(value or [], "Contact", "ccContactIds")
-        else:
-            out[NAMES[key]] = value
-    return out
+            value = decode_optional(value, *ID_FIELDS[key])
+        elif key == "cc_contact_ids" and value is not None:
+            value = tuple(decode_many(value, "Contact", "ccContactIds"))
+        elif key == "cc_emails" and value is not None:
+            value = tuple(value)
+        values[key] = value
+    return cls(**values)
 
 
 def _ticket_id(value) -> int:
@@ -175,7 +168,7 @@ async def _payload(work) -> TicketPayload:
 class TicketMutations:
     @strawberry.mutation
     async def create_ticket(self, info: strawberry.Info, input: CreateTicketInput) -> TicketPayload:
-        return await _payload(lambda: tickets.create(viewer_of(info), _fields(input)))
+        return await _payload(lambda: tickets.create(viewer_of(info), _fields(input, NewTicket)))
 
     @strawberry.mutation(description="Edit the ticket's details (the Ticket Window's Save).")
     async def update_ticket(self, info: strawberry.Info, input: UpdateTicketInput) -> TicketPayload:
@@ -183,7 +176,7 @@ class TicketMutations:
             lambda: tickets.update(
                 viewer_of(info),
                 _ticket_id(input.ticket_id),
-                _fields(input, skip=("ticket_id", "expected_version")),
+                _fields(input, TicketFields, skip=("ticket_id", "expected_version")),
                 input.expected_version,
             )
         )

@@ -1,5 +1,5 @@
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
@@ -8,11 +8,11 @@ from strawberry import relay
 
 from helpdesk import models
 from helpdesk.resolvers import tickets, tickets_grid
+from helpdesk.schema import ticket_filters
 from helpdesk.schema.catalog import Category, Module
-from helpdesk.schema.connections import Connection, connection
+from helpdesk.schema.connections import Connection, connection, nested_connection
 from helpdesk.schema.contacts import Contact, contact_or_none
 from helpdesk.schema.context import loaders_of, viewer_of
-from helpdesk.schema.ids import decode_many, decode_optional
 from helpdesk.schema.nodes import nodes_of
 from helpdesk.schema.organizations import Organization
 
@@ -20,12 +20,17 @@ if TYPE_CHECKING:
     from helpdesk.schema.comments import Comment
     from helpdesk.schema.log_events import LogEvent
 
-TicketStatus = strawberry.enum(models.Status, name="TicketStatus")
-TicketPriority = strawberry.enum(models.Priority, name="TicketPriority")
-TicketChannel = strawberry.enum(
+# Our enums, registered as GraphQL enums: strawberry.enum returns the same class.
+TicketStatus = models.Status
+strawberry.enum(models.Status, name="TicketStatus")
+TicketPriority = models.Priority
+strawberry.enum(models.Priority, name="TicketPriority")
+TicketChannel = models.Channel
+strawberry.enum(
     models.Channel, name="TicketChannel", description="OFFLINE is like an e-mail; CHAT is live."
 )
-TicketSort = strawberry.enum(tickets_grid.TicketSort, name="TicketSortField")
+TicketSort = tickets_grid.TicketSort
+strawberry.enum(tickets_grid.TicketSort, name="TicketSortField")
 
 
 @strawberry.type(description="A support ticket: the fields of both seed documents.")
@@ -127,75 +132,56 @@ class Ticket(relay.Node):
 
     @strawberry.field(description="The conversation, oldest first. Customers never see notes.")
     async def comments(
-        self, info: strawberry.Info
-    ) -> list[Annotated["Comment", strawberry.lazy("helpdesk.schema.comments")]]:
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Annotated["Comment", strawberry.lazy("helpdesk.schema.comments")]]:
         from helpdesk.schema.comments import Comment
 
-        rows = await loaders_of(info).comments_by_ticket.load(self._model.id)
-        return [Comment.from_model(c) for c in rows]
+        return await nested_connection(
+            info,
+            loaders_of(info).comments_by_ticket,
+            self._model.id,
+            Comment.from_model,
+            first,
+            after,
+            last,
+            before,
+        )
 
     @strawberry.field(description="Everything that happened to the ticket, oldest first.")
     async def history(
-        self, info: strawberry.Info
-    ) -> list[Annotated["LogEvent", strawberry.lazy("helpdesk.schema.log_events")]]:
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Annotated["LogEvent", strawberry.lazy("helpdesk.schema.log_events")]]:
         from helpdesk.schema.log_events import LogEvent
 
-        rows = await loaders_of(info).history_by_ticket.load(self._model.id)
-        return [LogEvent.from_model(e) for e in rows]
+        return await nested_connection(
+            info,
+            loaders_of(info).history_by_ticket,
+            self._model.id,
+            LogEvent.from_model,
+            first,
+            after,
+            last,
+            before,
+        )
 
 
 @strawberry.input(description="The grid's search boxes. Unset means any.")
+@ticket_filters.with_filter_fields
 class TicketFilter:
-    number: int | None = None
-    primary_contact: str | None = strawberry.field(
-        default=None, description="Name or e-mail; `*` is a wildcard."
-    )
-    primary_contact_id: strawberry.ID | None = None
-    organization_name: str | None = strawberry.field(default=None, description="`*` is a wildcard.")
-    organization_id: strawberry.ID | None = None
-    assigned_to_id: strawberry.ID | None = None
-    unassigned: bool | None = None
-    status: list[TicketStatus] | None = strawberry.field(
-        default=None, description="Naming RESOLVED or CLOSED here shows them."
-    )
-    priority: list[TicketPriority] | None = None
-    category_id: list[strawberry.ID] | None = None
-    module_id: list[strawberry.ID] | None = None
-    channel: TicketChannel | None = None
-    summary: str | None = strawberry.field(
-        default=None, description="Keywords that must all appear in the summary."
-    )
-    created_from: date | None = None
-    created_to: date | None = strawberry.field(default=None, description="Inclusive.")
-    updated_from: date | None = None
-    updated_to: date | None = strawberry.field(default=None, description="Inclusive.")
-    include_resolved: bool = False
-    include_closed: bool = False
+    """Its fields come from the filter table (resolvers/ticket_filters.py)."""
 
     def to_domain(self) -> tickets_grid.TicketFilter:
-        return tickets_grid.TicketFilter(
-            number=self.number,
-            primary_contact=self.primary_contact,
-            primary_contact_id=decode_optional(
-                self.primary_contact_id, "Contact", "primaryContactId"
-            ),
-            organization_name=self.organization_name,
-            organization_id=decode_optional(self.organization_id, "Organization", "organizationId"),
-            owner_id=decode_optional(self.assigned_to_id, "Contact", "assignedToId"),
-            unassigned=self.unassigned,
-            statuses=list(self.status or []),
-            priorities=list(self.priority or []),
-            category_ids=decode_many(self.category_id or [], "Category", "categoryId"),
-            module_ids=decode_many(self.module_id or [], "Module", "moduleId"),
-            channel=self.channel,
-            summary=self.summary,
-            created_from=self.created_from,
-            created_to=self.created_to,
-            updated_from=self.updated_from,
-            updated_to=self.updated_to,
-            include_resolved=self.include_resolved,
-            include_closed=self.include_closed,
-        )
+        return ticket_filters.to_domain(self)
 
 
 @strawberry.enum

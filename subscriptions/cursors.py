@@ -1,7 +1,7 @@
 """ticketEvents cursors: the id of the last log event the client received."""
 
 from helpdesk.models import LogEvent
-from helpdesk.resolvers.errors import invalid
+from helpdesk.resolvers.errors import ErrorCode, invalid
 from helpdesk.schema.ids import row_id
 
 
@@ -13,7 +13,7 @@ def parse_cursor(value: object) -> int | None:
         return 0
     event_id = row_id(value, big=True) if isinstance(value, str) else None
     if event_id is None:
-        raise invalid("after", "INVALID_CURSOR", "after is not a cursor from ticketEvents")
+        raise invalid("after", ErrorCode.INVALID_CURSOR, "after is not a cursor from ticketEvents")
     return event_id
 
 
@@ -25,7 +25,7 @@ async def checked_cursor(value: object) -> int | None:
     if event_id and not await LogEvent.filter(id__gte=event_id).exists():
         raise invalid(
             "after",
-            "INVALID_CURSOR",
+            ErrorCode.INVALID_CURSOR,
             "after is beyond the newest event: it is not a cursor from ticketEvents",
         )
     return event_id

@@ -18,6 +18,7 @@ from helpdesk.schema.log_events import FieldChange, LogEvent
 from helpdesk.schema.tickets import Ticket, TicketFilter, TicketPriority, TicketStatus
 from helpdesk.subscriptions.cursors import checked_cursor
 from helpdesk.subscriptions.live_events import LiveEvent
+from helpdesk.subscriptions.shapes import PERSONAL
 from helpdesk.subscriptions.tailer import get_tailer, replay
 
 
@@ -159,7 +160,11 @@ class Subscription:
                 )
                 if not (visible or gone):
                     continue
-                now = visible and tickets_grid.matches(grid_filter, live.after)
+                now = (
+                    visible
+                    and live.after is not None
+                    and tickets_grid.matches(grid_filter, live.after)
+                )
                 was = live.before is not None and tickets_grid.matches(grid_filter, live.before)
                 if now or was:
                     _fresh(info)
@@ -232,7 +237,8 @@ class Subscription:
                     yield TicketStats.from_domain(current)
 
     @strawberry.subscription(
-        description="Customers: each of your tickets the moment staff mark it resolved."
+        description="Customers: each of your tickets the moment staff mark it resolved.",
+        metadata=PERSONAL,  # each person's own tickets: never a shared execution
     )
     async def awaiting_confirmation(self, info: strawberry.Info) -> AsyncGenerator[Ticket, None]:
         viewer = require_viewer(info.context.viewer)
@@ -245,6 +251,6 @@ class Subscription:
                     and tickets.awaits_confirmation_from(viewer, live.after)
                 ):
                     _fresh(info)
-                    row = await loaders_of(info).ticket.load(live.ticket.id)
+                    row = await loaders_of(info).ticket.load(live.after.id)
                     if row is not None:
                         yield Ticket.from_model(row)

@@ -3,17 +3,26 @@ each ticket event carries the ticket's filter facts before and after it."""
 
 from dataclasses import dataclass, replace
 
-from helpdesk.models import Contact, LogEvent, LogKind, Organization, Priority, Status, Ticket
-from helpdesk.resolvers.tickets_grid import TicketFacts
+from helpdesk.models import (
+    Change,
+    Contact,
+    LogEvent,
+    LogKind,
+    Organization,
+    Priority,
+    Status,
+    Ticket,
+)
+from helpdesk.resolvers.ticket_filters import TicketFacts, facts_of
 
-# Reverting a change: the input name in `changes` -> (facts attribute, how to read the old value).
+# Reverting a change: its key in `changes` -> (facts attribute, how to read the old value).
 REVERSIBLE = {
-    "status": ("status", lambda v: Status[v]),
-    "priority": ("priority", lambda v: Priority[v]),
-    "ownerId": ("owner_id", lambda v: v),
-    "categoryId": ("category_id", lambda v: v),
-    "moduleId": ("module_id", lambda v: v),
-    "summary": ("summary", lambda v: v),
+    Change.STATUS: ("status", lambda v: Status[v]),
+    Change.PRIORITY: ("priority", lambda v: Priority[v]),
+    Change.OWNER_ID: ("owner_id", lambda v: v),
+    Change.CATEGORY_ID: ("category_id", lambda v: v),
+    Change.MODULE_ID: ("module_id", lambda v: v),
+    Change.SUMMARY: ("summary", lambda v: v),
 }
 
 
@@ -25,27 +34,7 @@ class LiveEvent:
     after: TicketFacts | None
 
 
-def facts_of(ticket: Ticket) -> TicketFacts:
-    return TicketFacts(
-        id=ticket.id,
-        organization_id=ticket.organization_id,
-        organization_name=ticket.organization.name,
-        primary_contact_id=ticket.primary_contact_id,
-        primary_contact_name=ticket.primary_contact.name,
-        primary_contact_email=ticket.primary_contact.email,
-        owner_id=ticket.owner_id,
-        status=ticket.status,
-        priority=ticket.priority,
-        category_id=ticket.category_id,
-        module_id=ticket.module_id,
-        channel=ticket.channel,
-        summary=ticket.summary,
-        created_at=ticket.created_at,
-        updated_at=ticket.updated_at,
-    )
-
-
-def _old_values(events: list[LogEvent], key: str) -> set[int]:
+def _old_values(events: list[LogEvent], key: Change) -> set[int]:
     return {
         e.changes[key][0]
         for e in events
@@ -63,10 +52,11 @@ async def load(events: list[LogEvent]) -> list[LiveEvent]:
         )
     }
     old_orgs = {
-        o.id: o for o in await Organization.filter(id__in=_old_values(events, "organizationId"))
+        o.id: o
+        for o in await Organization.filter(id__in=_old_values(events, Change.ORGANIZATION_ID))
     }
     old_contacts = {
-        c.id: c for c in await Contact.filter(id__in=_old_values(events, "primaryContactId"))
+        c.id: c for c in await Contact.filter(id__in=_old_values(events, Change.PRIMARY_CONTACT_ID))
     }
 
     # Walk each ticket's events newest first: the state before one event is the state after
@@ -93,13 +83,13 @@ def _revert(facts: TicketFacts, changes: dict, old_orgs: dict, old_contacts: dic
     for key, (attr, read) in REVERSIBLE.items():
         if isinstance(changes.get(key), list):
             values[attr] = read(changes[key][0])
-    if isinstance(changes.get("organizationId"), list):
-        org = old_orgs.get(changes["organizationId"][0])
-        values["organization_id"] = changes["organizationId"][0]
+    if isinstance(changes.get(Change.ORGANIZATION_ID), list):
+        org = old_orgs.get(changes[Change.ORGANIZATION_ID][0])
+        values["organization_id"] = changes[Change.ORGANIZATION_ID][0]
         values["organization_name"] = org.name if org else ""
-    if isinstance(changes.get("primaryContactId"), list):
-        contact = old_contacts.get(changes["primaryContactId"][0])
-        values["primary_contact_id"] = changes["primaryContactId"][0]
+    if isinstance(changes.get(Change.PRIMARY_CONTACT_ID), list):
+        contact = old_contacts.get(changes[Change.PRIMARY_CONTACT_ID][0])
+        values["primary_contact_id"] = changes[Change.PRIMARY_CONTACT_ID][0]
         values["primary_contact_name"] = contact.name if contact else ""
         values["primary_contact_email"] = contact.email if contact else ""
     return replace(facts, **values)

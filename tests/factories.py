@@ -8,6 +8,7 @@ import httpx
 
 from helpdesk import models
 from helpdesk.resolvers import accounts, contacts, organizations, tickets
+from helpdesk.resolvers.ticket_fields import NewTicket
 from helpdesk.resolvers.viewer import Viewer
 
 _seq = itertools.count(1)
@@ -70,7 +71,7 @@ async def admin(**kw) -> Person:
 async def ticket(by: Person, **fields) -> models.Ticket:
     fields.setdefault("summary", f"Ticket {next(_seq)}")
     fields.setdefault("description", "Something is wrong.")
-    return await tickets.create(by.viewer, fields)
+    return await tickets.create(by.viewer, NewTicket(**fields))
 
 
 async def gql(

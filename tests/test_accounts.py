@@ -1,6 +1,8 @@
 """Accounts: signing in and out, bearer tokens, deactivation, roles, and the admin-only
 management of contacts, organizations and the catalog."""
 
+import base64
+import json
 from datetime import UTC, datetime, timedelta
 
 import factories as f
@@ -223,8 +225,8 @@ PROTECTED = {
     "apiTokens": "{ apiTokens { id } }",
     "tickets": "{ tickets { totalCount } }",
     "ticket": "{ ticket(number: 1001) { id } }",
-    "contacts": "{ contacts { id } }",
-    "organizations": "{ organizations { id } }",
+    "contacts": "{ contacts { totalCount } }",
+    "organizations": "{ organizations { totalCount } }",
     "categories": "{ categories { id } }",
     "modules": "{ modules { id } }",
     "dataLog": "{ dataLog { totalCount } }",
@@ -344,11 +346,12 @@ async def test_deactivated_contact_drops_out_of_contact_lists(client):
     org = await f.organization()
     person = await f.customer(org)
     await f.gql(client, DEACTIVATE, {"id": person.id}, as_=admin)
-    query = "query($all: Boolean!) { contacts(includeInactive: $all) { id isActive } }"
+    query = """query($all: Boolean!) { contacts(filter: {includeInactive: $all}) {
+                 nodes { id isActive } } }"""
     active = await f.gql(client, query, {"all": False}, as_=admin)
     everyone = await f.gql(client, query, {"all": True}, as_=admin)
-    assert person.id not in [c["id"] for c in active["data"]["contacts"]]
-    assert {"id": person.id, "isActive": False} in everyone["data"]["contacts"]
+    assert person.id not in [c["id"] for c in active["data"]["contacts"]["nodes"]]
+    assert {"id": person.id, "isActive": False} in everyone["data"]["contacts"]["nodes"]
 
 
 # --- roles -----------------------------------------------------------------------------
@@ -621,8 +624,8 @@ async def test_created_organization_is_listed_for_staff(client):
         "organization": {"name": "Initech"},
         "errors": [],
     }
-    listed = await f.gql(client, "{ organizations { name } }", as_=await f.agent())
-    assert listed["data"]["organizations"] == [{"name": "Initech"}]
+    listed = await f.gql(client, "{ organizations { nodes { name } } }", as_=await f.agent())
+    assert listed["data"]["organizations"]["nodes"] == [{"name": "Initech"}]
 
 
 # --- editing contacts ------------------------------------------------------------------
@@ -813,3 +816,82 @@ async def test_login_refuses_a_password_too_long_to_hash(client):
         "token": None,
         "errors": [{"code": "TOO_LONG", "field": "password"}],
     }
+
+
+# --- listing organizations and people ---------------------------------------------------
+
+ORGANIZATIONS = """query($first: Int, $after: String) {
+  organizations(first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor } nodes { name
+    contacts(first: 2) { totalCount pageInfo { hasNextPage endCursor } nodes { name } } } } }"""
+CONTACTS_OF = """query($org: ID!, $after: String) { node(id: $org) { ... on Organization {
+  contacts(after: $after) { totalCount nodes { name } } } } }"""
+
+
+async def test_organizations_page_by_name_each_with_its_own_page_of_people(client):
+    agent = await f.agent()
+    orgs = {}
+    for name, people in [("Delta", 3), ("Bravo", 1), ("Charlie", 0), ("Alpha", 2)]:
+        orgs[name] = await f.organization(name)
+        for n in range(people):
+            await f.customer(orgs[name], name=f"{name} {n}")
+    first = (await f.gql(client, ORGANIZATIONS, {"first": 2}, as_=agent))["data"]["organizations"]
+    assert [o["name"] for o in first["nodes"]] == ["Alpha", "Bravo"]
+    assert (first["totalCount"], first["pageInfo"]["hasNextPage"]) == (4, True)
+    variables = {"after": first["pageInfo"]["endCursor"]}
+    rest = (await f.gql(client, ORGANIZATIONS, variables, as_=agent))["data"]["organizations"]
+    assert [o["name"] for o in rest["nodes"]] == ["Charlie", "Delta"]
+    delta = rest["nodes"][1]["contacts"]
+    assert ([c["name"] for c in delta["nodes"]], delta["totalCount"]) == (["Delta 0", "Delta 1"], 3)
+    assert delta["pageInfo"]["hasNextPage"] is True
+    assert rest["nodes"][0]["contacts"] == {
+        "totalCount": 0,
+        "pageInfo": {"hasNextPage": False, "endCursor": None},
+        "nodes": [],
+    }
+    delta_id = f.global_id("Organization", orgs["Delta"].id)
+    variables = {"org": delta_id, "after": delta["pageInfo"]["endCursor"]}
+    more = await f.gql(client, CONTACTS_OF, variables, as_=agent)
+    assert more["data"]["node"]["contacts"]["nodes"] == [{"name": "Delta 2"}]
+
+
+async def test_people_with_long_names_in_any_script_page_on_by_cursor(client):
+    """A cursor holds the name it stopped at: 200 characters of four UTF-8 bytes each, or
+    of control characters, still make a cursor the server takes back."""
+    admin = await f.admin()
+    org = await f.organization()
+    names = ["😀" * 200, "😀" * 200, "\x01" * 200]
+    for name in names:
+        await f.customer(org, name=name)
+    query = """query($org: ID, $after: String) { contacts(filter: {organizationId: $org},
+      first: 1, after: $after) { pageInfo { endCursor } nodes { name } } }"""
+    seen, after = [], None
+    for _ in names:
+        variables = {"org": f.global_id("Organization", org.id), "after": after}
+        result = await f.gql(client, query, variables, as_=admin)
+        assert result.get("errors") is None, result
+        page = result["data"]["contacts"]
+        seen += [c["name"] for c in page["nodes"]]
+        after = page["pageInfo"]["endCursor"]
+    assert sorted(seen) == sorted(names)
+
+
+def _cursor(raw: str) -> str:
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+@pytest.mark.parametrize("field", ["organizations", "contacts"])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        _cursor('["a\\u0000b", 1]'),  # text no database column holds
+        _cursor('["\\ud800", 1]'),  # a lone surrogate
+        _cursor("[1, 1]"),  # not a name
+        _cursor(f'["a", {2**40}]'),  # not a row id
+        _cursor(json.dumps(["a" * 2000, 1])),  # longer than any cursor we make
+    ],
+)
+async def test_name_cursors_that_the_server_did_not_make_are_refused(client, field, cursor):
+    query = f"query($c: String) {{ {field}(after: $c) {{ totalCount }} }}"
+    result = await f.gql(client, query, {"c": cursor}, as_=await f.agent())
+    assert f.problems(result) == [("after", "INVALID_CURSOR")], result

@@ -14,6 +14,7 @@ from helpdesk import models
 from helpdesk.app import create_app
 from helpdesk.resolvers import contacts, tickets, tickets_grid
 from helpdesk.resolvers.errors import InvalidInput
+from helpdesk.resolvers.ticket_fields import NewTicket
 
 CREATE = """mutation($input: CreateTicketInput!) {
   createTicket(input: $input) { ticket { number } errors { code field } } }"""
@@ -112,13 +113,13 @@ def problems(error: InvalidInput) -> list[tuple[str | None, str]]:
 @pytest.mark.parametrize("bad", ["\x00", "\ud800", "ok \udfff"], ids=["nul", "high", "low"])
 async def test_resolvers_refuse_invalid_text_in_ticket_fields(world, bad):
     with pytest.raises(InvalidInput) as refused:
-        await tickets.create(world["alice"].viewer, {"summary": bad, "description": bad})
+        await tickets.create(world["alice"].viewer, NewTicket(summary=bad, description=bad))
     assert problems(refused.value) == [("summary", "INVALID_TEXT"), ("description", "INVALID_TEXT")]
     assert not await models.Ticket.exists()
 
 
 async def test_resolvers_refuse_a_lone_surrogate_in_a_cc_email(world):
-    fields = {"summary": "s", "description": "d", "ccEmails": ["\ud800@example.com"]}
+    fields = NewTicket(summary="s", description="d", cc_emails=("\ud800@example.com",))
     with pytest.raises(InvalidInput) as refused:
         await tickets.create(world["alice"].viewer, fields)
     assert problems(refused.value) == [("ccEmails.0", "INVALID_TEXT")]

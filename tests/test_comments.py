@@ -8,14 +8,15 @@ import pytest
 
 from helpdesk.models import Status
 from helpdesk.resolvers import tickets
+from helpdesk.resolvers.ticket_fields import TicketFields
 
 ADD = """mutation($input: AddCommentInput!) { addComment(input: $input) {
   comment { id kind body internal createdAt author { id } ticket { id } }
   errors { code field message } } }"""
 CONVERSATION = """query($id: ID!) { node(id: $id) { ... on Ticket {
   status version updatedAt updatedBy { id }
-  comments { id kind body internal createdAt author { id name } }
-  history { id kind comment: changes { field newValue } } } } }"""
+  comments { nodes { id kind body internal createdAt author { id name } } }
+  history { nodes { id kind comment: changes { field newValue } } } } } }"""
 
 
 @pytest.fixture
@@ -86,7 +87,7 @@ async def test_comments_are_listed_oldest_first_with_author_and_kind(w):
     await added(w, w.agent, "Second", "INTERNAL_NOTE")
     await added(w, w.agent, "Third")
     await added(w, w.bob, "Fourth")
-    comments = (await view(w, w.admin))["comments"]
+    comments = (await view(w, w.admin))["comments"]["nodes"]
     assert [(c["body"], c["kind"], c["author"]["id"]) for c in comments] == [
         ("First", "REPLY", w.alice.id),
         ("Second", "INTERNAL_NOTE", w.agent.id),
@@ -101,7 +102,7 @@ async def test_customer_never_sees_internal_notes_in_the_conversation(w):
     await added(w, w.alice, "Help")
     await added(w, w.agent, "Looks like user error", "INTERNAL_NOTE")
     await added(w, w.agent, "We are on it")
-    comments = (await view(w, w.alice))["comments"]
+    comments = (await view(w, w.alice))["comments"]["nodes"]
     assert [c["body"] for c in comments] == ["Help", "We are on it"]
     assert not any(c["internal"] for c in comments)
 
@@ -145,8 +146,8 @@ async def test_staff_look_up_an_internal_note_by_node(w):
 async def test_customer_history_leaves_out_the_events_of_internal_notes(w):
     await added(w, w.agent, "Secret", "INTERNAL_NOTE")
     await added(w, w.agent, "Public")
-    staff = [(e["kind"], e["comment"]) for e in (await view(w, w.agent))["history"]]
-    customer = [(e["kind"], e["comment"]) for e in (await view(w, w.alice))["history"]]
+    staff = [(e["kind"], e["comment"]) for e in (await view(w, w.agent))["history"]["nodes"]]
+    customer = [(e["kind"], e["comment"]) for e in (await view(w, w.alice))["history"]["nodes"]]
     note_event = ("COMMENT_ADDED", [{"field": "kind", "newValue": "INTERNAL_NOTE"}])
     assert note_event in staff
     assert note_event not in customer
@@ -159,13 +160,13 @@ async def test_customer_cannot_read_an_internal_notes_event_by_logging_id(w):
     staff_view = await f.gql(
         w.client,
         """query($id: ID!) { node(id: $id) { ... on Ticket {
-             history { loggingId kind changes { field newValue } } } } }""",
+             history { nodes { loggingId kind changes { field newValue } } } } } }""",
         {"id": gid(w.ticket)},
         as_=w.agent,
     )
     [event_id] = [
         e["loggingId"]
-        for e in staff_view["data"]["node"]["history"]
+        for e in staff_view["data"]["node"]["history"]["nodes"]
         if e["changes"] == [{"field": "kind", "newValue": "INTERNAL_NOTE"}]
     ]
     query = "query($id: Int!) { logEvent(id: $id) { kind } }"
@@ -181,7 +182,8 @@ async def test_customer_reply_on_a_waiting_ticket_moves_it_to_in_progress(w):
     await added(w, w.alice, "Here is the screenshot")
     after = await view(w, w.agent)
     assert after["status"] == "IN_PROGRESS"
-    assert [e["kind"] for e in after["history"]][-2:] == ["COMMENT_ADDED", "STATUS_CHANGED"]
+    kinds = [e["kind"] for e in after["history"]["nodes"]]
+    assert kinds[-2:] == ["COMMENT_ADDED", "STATUS_CHANGED"]
 
 
 async def test_staff_reply_on_a_waiting_ticket_keeps_it_waiting(w):
@@ -248,7 +250,7 @@ async def test_a_comment_updates_the_tickets_updated_by_and_updated_at(w):
 
 
 async def test_a_customer_reply_updates_the_tickets_updated_by(w):
-    await tickets.update(w.agent.viewer, w.ticket.id, {"summary": "Triaged"})
+    await tickets.update(w.agent.viewer, w.ticket.id, TicketFields(summary="Triaged"))
     before = await view(w, w.admin)
     assert before["updatedBy"]["id"] == w.agent.id
     await added(w, w.bob, "Same problem here")
@@ -260,4 +262,79 @@ async def test_a_customer_reply_updates_the_tickets_updated_by(w):
 async def test_colleague_of_the_same_organization_sees_and_joins_the_conversation(w):
     await added(w, w.alice, "Mine")
     await added(w, w.bob, "Me too")
-    assert [c["body"] for c in (await view(w, w.bob))["comments"]] == ["Mine", "Me too"]
+    assert [c["body"] for c in (await view(w, w.bob))["comments"]["nodes"]] == ["Mine", "Me too"]
+
+
+PAGE = """query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {
+  node(id: $id) { ... on Ticket { comments(first: $first, after: $after, last: $last,
+    before: $before) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { body } } } } } }"""
+
+
+async def page(w, person, **variables) -> dict:
+    result = await f.gql(w.client, PAGE, {"id": gid(w.ticket), **variables}, as_=person)
+    assert result.get("errors") is None, result
+    return result["data"]["node"]["comments"]
+
+
+def bodies(connection: dict) -> list[str]:
+    return [e["node"]["body"] for e in connection["edges"]]
+
+
+async def test_the_conversation_pages_oldest_first_with_cursors(w):
+    for body in ("One", "Two", "Three", "Four", "Five"):
+        await added(w, w.alice, body)
+    first = await page(w, w.agent, first=2)
+    assert (bodies(first), first["totalCount"]) == (["One", "Two"], 5)
+    assert first["pageInfo"]["hasNextPage"] is True
+    rest = await page(w, w.agent, first=10, after=first["pageInfo"]["endCursor"])
+    assert bodies(rest) == ["Three", "Four", "Five"]
+    assert (rest["pageInfo"]["hasNextPage"], rest["pageInfo"]["hasPreviousPage"]) == (False, True)
+    newest = await page(w, w.agent, last=2)
+    assert bodies(newest) == ["Four", "Five"]
+    before = await page(w, w.agent, last=10, before=newest["pageInfo"]["startCursor"])
+    assert bodies(before) == ["One", "Two", "Three"]
+
+
+async def test_customer_pages_and_counts_leave_internal_notes_out(w):
+    await added(w, w.alice, "Help")
+    await added(w, w.agent, "Looks like user error", "INTERNAL_NOTE")
+    await added(w, w.agent, "We are on it")
+    mine = await page(w, w.alice, first=1)
+    assert (bodies(mine), mine["totalCount"]) == (["Help"], 2)
+    rest = await page(w, w.alice, after=mine["pageInfo"]["endCursor"])
+    assert (bodies(rest), rest["pageInfo"]["hasNextPage"]) == (["We are on it"], False)
+    assert (await page(w, w.agent, first=1))["totalCount"] == 3
+
+
+async def test_each_ticket_of_a_grid_gets_its_own_page_of_comments(w):
+    other = await f.ticket(w.alice, summary="Second")
+    for body in ("A1", "A2", "A3"):
+        await added(w, w.alice, body)
+    await added(w, w.alice, "B1", ticket=other)
+    result = await f.gql(
+        w.client,
+        """{ tickets(orderBy: {field: NUMBER, direction: ASC}) { nodes {
+             comments(first: 2) { totalCount pageInfo { hasNextPage } edges { node { body } } }
+           } } }""",
+        as_=w.alice,
+    )
+    pages = [t["comments"] for t in result["data"]["tickets"]["nodes"]]
+    assert [(bodies(p), p["totalCount"], p["pageInfo"]["hasNextPage"]) for p in pages] == [
+        (["A1", "A2"], 3, True),
+        (["B1"], 1, False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("variables", "field", "code"),
+    [
+        ({"first": 101}, "first", "OUT_OF_RANGE"),
+        ({"last": -1}, "last", "OUT_OF_RANGE"),
+        ({"first": 1, "last": 1}, "last", "CONFLICTING"),
+        ({"after": "not a cursor"}, "after", "INVALID_CURSOR"),
+    ],
+)
+async def test_bad_comment_page_arguments_are_named(w, variables, field, code):
+    result = await f.gql(w.client, PAGE, {"id": gid(w.ticket), **variables}, as_=w.alice)
+    assert f.problems(result) == [(field, code)], result

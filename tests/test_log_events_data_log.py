@@ -23,7 +23,7 @@ CLEAR = """mutation($confirm: Boolean!) { clearDataLog(input: {confirm: $confirm
 DELETE = """mutation($id: ID!) { deleteLogEvent(input: {logEventId: $id}) {
   logEvent { loggingId } errors { code field } } }"""
 LOG_EVENT = """query($id: Int!) { logEvent(id: $id) { loggingId kind ticketNumber } }"""
-HISTORY = """query($n: Int!) { ticket(number: $n) { history { loggingId kind } } }"""
+HISTORY = """query($n: Int!) { ticket(number: $n) { history { nodes { loggingId kind } } } }"""
 
 
 async def data_log(client, as_, **variables) -> dict:
@@ -77,8 +77,8 @@ async def log(client) -> Log:
         alice,
         summary="Wallet not syncing",
         description="Balance stuck since Monday",
-        moduleId=module.id,
-        categoryId=bug.id,
+        module_id=module.id,
+        category_id=bug.id,
     )
     await tickets.resolve(agent.viewer, confirmed.id, "Fixed the node")
     await tickets.confirm_resolution(alice.viewer, confirmed.id, 5, "Thanks")
@@ -201,7 +201,8 @@ async def test_clear_data_log_keeps_the_audit_trail(client, log):
     event = await log.event(log.confirmed)
     await f.gql(client, CLEAR, {"confirm": True}, as_=log.alice)
     history = await f.gql(client, HISTORY, {"n": log.confirmed.number}, as_=log.agent)
-    assert {"loggingId": event.id, "kind": "CONFIRMED"} in history["data"]["ticket"]["history"]
+    events = history["data"]["ticket"]["history"]["nodes"]
+    assert {"loggingId": event.id, "kind": "CONFIRMED"} in events
     for person in (log.agent, log.alice):
         viewed = await f.gql(client, LOG_EVENT, {"id": event.id}, as_=person)
         assert viewed["data"]["logEvent"] == {
@@ -210,7 +211,8 @@ async def test_clear_data_log_keeps_the_audit_trail(client, log):
             "ticketNumber": log.confirmed.number,
         }
     own_history = await f.gql(client, HISTORY, {"n": log.confirmed.number}, as_=log.alice)
-    assert {"loggingId": event.id, "kind": "CONFIRMED"} in own_history["data"]["ticket"]["history"]
+    own_events = own_history["data"]["ticket"]["history"]["nodes"]
+    assert {"loggingId": event.id, "kind": "CONFIRMED"} in own_events
 
 
 async def test_tickets_closed_after_a_clear_appear_in_the_data_log(client, log):
@@ -257,7 +259,8 @@ async def test_delete_log_event_keeps_the_audit_trail(client, log):
     viewed = await f.gql(client, LOG_EVENT, {"id": event.id}, as_=log.agent)
     assert viewed["data"]["logEvent"]["loggingId"] == event.id
     history = await f.gql(client, HISTORY, {"n": log.closed.number}, as_=log.agent)
-    assert {"loggingId": event.id, "kind": "CLOSED"} in history["data"]["ticket"]["history"]
+    events = history["data"]["ticket"]["history"]["nodes"]
+    assert {"loggingId": event.id, "kind": "CLOSED"} in events
 
 
 async def test_deleting_a_log_event_twice_is_not_found(client, log):
@@ -281,9 +284,8 @@ async def test_deleting_an_event_that_is_not_a_data_log_entry_is_not_found(clien
     result = await f.gql(client, DELETE, {"id": gid(created.id)}, as_=log.alice)
     assert codes(result) == ["NOT_FOUND"], result
     history = await f.gql(client, HISTORY, {"n": log.still_open.number}, as_=log.alice)
-    assert {"loggingId": created.id, "kind": "TICKET_CREATED"} in history["data"]["ticket"][
-        "history"
-    ]
+    events = history["data"]["ticket"]["history"]["nodes"]
+    assert {"loggingId": created.id, "kind": "TICKET_CREATED"} in events
 
 
 async def test_deleting_another_organizations_log_event_is_not_found(client, log):

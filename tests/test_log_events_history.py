@@ -9,9 +9,9 @@ import pytest
 from helpdesk.models import Status
 from helpdesk.resolvers import catalog, tickets
 
-HISTORY = """query($id: ID!) { node(id: $id) { ... on Ticket { number history {
+HISTORY = """query($id: ID!) { node(id: $id) { ... on Ticket { number history { nodes {
   id loggingId kind occurredAt actor { id } ticket { id } ticketNumber
-  changes { field oldValue newValue } } } } }"""
+  changes { field oldValue newValue } } } } } }"""
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def gid(ticket) -> str:
 async def history(w, as_=None, ticket=None) -> list[dict]:
     result = await f.gql(w.client, HISTORY, {"id": gid(ticket or w.ticket)}, as_=as_ or w.admin)
     assert result.get("errors") is None, result
-    return result["data"]["node"]["history"]
+    return result["data"]["node"]["history"]["nodes"]
 
 
 async def new_events(w, action) -> list[dict]:
@@ -81,7 +81,7 @@ async def test_create_ticket_writes_ticket_created_with_actor_and_initial_values
     )
     created = result["data"]["createTicket"]["ticket"]
     read = await f.gql(w.client, HISTORY, {"id": created["id"]}, as_=w.alice)
-    [event] = read["data"]["node"]["history"]
+    [event] = read["data"]["node"]["history"]["nodes"]
     assert event["kind"] == "TICKET_CREATED"
     assert event["actor"]["id"] == w.alice.id
     assert event["ticket"]["id"] == created["id"]
@@ -371,3 +371,21 @@ async def test_a_failed_mutation_writes_no_event(w):
         ),
     )
     assert events == []
+
+
+async def test_history_pages_from_either_end_with_a_count(w):
+    await mutate(w, "resolveTicket", {"ticketId": gid(w.ticket)}, w.agent)
+    everything = await history(w)
+    query = """query($id: ID!, $last: Int, $before: String) { node(id: $id) { ... on Ticket {
+      history(last: $last, before: $before) { totalCount
+        pageInfo { hasPreviousPage hasNextPage startCursor } nodes { loggingId } } } } }"""
+    result = await f.gql(w.client, query, {"id": gid(w.ticket), "last": 1}, as_=w.admin)
+    newest = result["data"]["node"]["history"]
+    assert newest["nodes"] == [{"loggingId": everything[-1]["loggingId"]}]
+    assert (newest["totalCount"], newest["pageInfo"]["hasPreviousPage"]) == (len(everything), True)
+    before = newest["pageInfo"]["startCursor"]
+    variables = {"id": gid(w.ticket), "last": 10, "before": before}
+    result = await f.gql(w.client, query, variables, as_=w.admin)
+    older = result["data"]["node"]["history"]
+    assert older["nodes"] == [{"loggingId": e["loggingId"]} for e in everything[:-1]]
+    assert older["pageInfo"]["hasNextPage"] is True

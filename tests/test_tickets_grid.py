@@ -53,7 +53,7 @@ class Grid:
 
 async def _staff_ticket(agent: f.Person, org, contact: f.Person, **fields) -> models.Ticket:
     return await f.ticket(
-        agent, organizationId=org.id, primaryContactId=contact.contact.id, **fields
+        agent, organization_id=org.id, primary_contact_id=contact.contact.id, **fields
     )
 
 
@@ -94,16 +94,16 @@ async def g(client) -> Grid:
         alice,
         summary="Wallet not syncing since Monday",
         priority=Priority.HIGH,
-        categoryId=bug.id,
-        moduleId=wallet.id,
-        ownerId=agent.contact.id,
+        category_id=bug.id,
+        module_id=wallet.id,
+        owner_id=agent.contact.id,
     )
     t["export"] = await _staff_ticket(
         agent,
         acme,
         anna,
         summary="Cannot export report",
-        categoryId=general.id,
+        category_id=general.id,
         channel=Channel.CHAT,
     )
     t["bal"] = await _staff_ticket(
@@ -112,9 +112,9 @@ async def g(client) -> Grid:
         bob,
         summary="Wallet balance wrong",
         priority=Priority.URGENT,
-        categoryId=bug.id,
-        moduleId=exchange.id,
-        ownerId=agent2.contact.id,
+        category_id=bug.id,
+        module_id=exchange.id,
+        owner_id=agent2.contact.id,
     )
     await tickets.change_status(agent.viewer, t["bal"].id, Status.WAITING_ON_CUSTOMER, None)
     t["dark"] = await _staff_ticket(
@@ -123,7 +123,7 @@ async def g(client) -> Grid:
         bob,
         summary="Feature: dark mode",
         priority=Priority.LOW,
-        categoryId=feature.id,
+        category_id=feature.id,
     )
     await tickets.resolve(agent.viewer, t["dark"].id)
     t["slow"] = await _staff_ticket(
@@ -131,13 +131,13 @@ async def g(client) -> Grid:
         gamma,
         gary,
         summary="Syncing wallet slow",
-        categoryId=general.id,
-        moduleId=wallet.id,
-        ownerId=agent.contact.id,
+        category_id=general.id,
+        module_id=wallet.id,
+        owner_id=agent.contact.id,
     )
     await tickets.close(agent.viewer, t["slow"].id, None)
     t["login"] = await _staff_ticket(
-        agent, gamma, gary, summary="Login fails", priority=Priority.HIGH, categoryId=general.id
+        agent, gamma, gary, summary="Login fails", priority=Priority.HIGH, category_id=general.id
     )
     t = {name: await models.Ticket.get(id=ticket.id) for name, ticket in t.items()}
     return Grid(agent, agent2, acme, t, cats, {"Wallet": wallet, "Exchange": exchange})
@@ -229,11 +229,12 @@ async def test_contact_and_organization_search_answer_quickly_on_repetitive_text
 ):
     result = await f.gql(
         client,
-        "query($p: String) { contacts(search: $p) { id } organizations(name: $p) { id } }",
+        """query($p: String) { contacts(filter: {search: $p}) { nodes { id } }
+             organizations(filter: {name: $p}) { nodes { id } } }""",
         {"p": PATHOLOGICAL},
         as_=repetitive,
     )
-    assert result["data"] == {"contacts": [], "organizations": []}
+    assert result["data"] == {"contacts": {"nodes": []}, "organizations": {"nodes": []}}
 
 
 @pytest.mark.parametrize("pattern", ["%", "_", "\\"])
@@ -592,7 +593,7 @@ async def test_grid_forward_pages_skip_nothing_while_tickets_are_created(client,
     customer = await models.Contact.get(organization_id=org.id)
 
     async def create():
-        await f.ticket(many, organizationId=org.id, primaryContactId=customer.id)
+        await f.ticket(many, organization_id=org.id, primary_contact_id=customer.id)
 
     assert await _walk_forward(client, many, order, 5, between=create) == full
 
@@ -605,7 +606,7 @@ async def test_grid_ascending_pages_pick_up_tickets_created_during_the_walk(clie
     customer = await models.Contact.get(organization_id=org.id)
 
     async def create():
-        await f.ticket(many, organizationId=org.id, primaryContactId=customer.id)
+        await f.ticket(many, organization_id=org.id, primary_contact_id=customer.id)
 
     walked = await _walk_forward(client, many, order, 5, between=create)
     after = await _all_in_one_page(client, many, order)
@@ -621,7 +622,7 @@ async def test_grid_backward_pages_skip_nothing_while_tickets_are_created(client
     customer = await models.Contact.get(organization_id=org.id)
 
     async def create():
-        await f.ticket(many, organizationId=org.id, primaryContactId=customer.id)
+        await f.ticket(many, organization_id=org.id, primary_contact_id=customer.id)
 
     # Walking back from the end: new tickets land after the first page fetched.
     walked = await _walk_backward(client, many, order, 5, between=create)
@@ -798,14 +799,14 @@ async def hundred(client):
         org, people = (acme, acme_people) if i < 100 else (beta, beta_people)
         await f.ticket(
             agents[i % 3],
-            organizationId=org.id,
-            primaryContactId=people[i % len(people)].contact.id,
-            ccContactIds=[p.contact.id for p in people if p is not people[i % len(people)]][
+            organization_id=org.id,
+            primary_contact_id=people[i % len(people)].contact.id,
+            cc_contact_ids=[p.contact.id for p in people if p is not people[i % len(people)]][
                 : 1 + i % 2
             ],
-            ownerId=agents[(i + 1) % 3].contact.id if i % 4 else None,
-            moduleId=modules[i % 3].id if i % 5 else None,
-            categoryId=cats[i % len(cats)].id,
+            owner_id=agents[(i + 1) % 3].contact.id if i % 4 else None,
+            module_id=modules[i % 3].id if i % 5 else None,
+            category_id=cats[i % len(cats)].id,
         )
     return agents[0], acme_people[0]
 
@@ -841,8 +842,8 @@ async def test_grid_rejects_search_text_over_200_characters(client, staff, field
 @pytest.mark.parametrize(
     ("query", "field"),
     [
-        ("query($t: String) { contacts(search: $t) { id } }", "search"),
-        ("query($t: String) { organizations(name: $t) { id } }", "name"),
+        ("query($t: String) { contacts(filter: {search: $t}) { nodes { id } } }", "search"),
+        ("query($t: String) { organizations(filter: {name: $t}) { nodes { id } } }", "name"),
     ],
 )
 async def test_search_boxes_reject_text_over_200_characters(client, staff, query, field):

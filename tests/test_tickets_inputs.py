@@ -8,6 +8,8 @@ import factories as f
 import pytest
 from factories import problems
 
+from helpdesk.resolvers.pagination import MAX_CURSOR
+
 GRID = """query($filter: TicketFilter, $after: String, $before: String) {
   tickets(filter: $filter, after: $after, before: $before) { totalCount } }"""
 DATA_LOG = """query($after: String) { dataLog(after: $after) { totalCount } }"""
@@ -47,7 +49,7 @@ async def test_a_data_log_cursor_nested_thousands_deep_is_an_invalid_cursor(clie
 
 async def test_a_cursor_longer_than_ours_can_be_is_an_invalid_cursor(client, world):
     ticket = await f.ticket(world["alice"])
-    padded = _cursor(f"[{ticket.id}, {ticket.id}]" + " " * 300)  # valid JSON, far too long
+    padded = _cursor(f"[{ticket.id}, {ticket.id}]" + " " * MAX_CURSOR)  # valid JSON, too long
     result = await f.gql(client, GRID, {"after": padded}, as_=world["agent"])
     assert problems(result) == [("after", "INVALID_CURSOR")], result
 

@@ -66,8 +66,8 @@ async def staff_view_of(client, w: World, ticket: models.Ticket) -> dict:
         client,
         """query($n: Int!) { ticket(number: $n) {
              summary description status priority version owner { id } rating
-             comments { body } ccContacts { id } ccEmails organization { id }
-             primaryContact { id } history { kind } } }""",
+             comments { nodes { body } } ccContacts { id } ccEmails organization { id }
+             primaryContact { id } history { nodes { kind } } } }""",
         {"n": ticket.number},
         as_=w.agent,
     )
@@ -241,70 +241,84 @@ async def test_customer_awaiting_confirmation_lists_no_other_organizations_ticke
 
 
 async def test_customer_sees_only_own_organization_in_organizations(client, world):
-    result = await f.gql(client, "{ organizations { name contacts { email } } }", as_=world.alice)
-    assert result["data"]["organizations"] == [
+    result = await f.gql(
+        client,
+        "{ organizations { nodes { name contacts { totalCount nodes { email } } } } }",
+        as_=world.alice,
+    )
+    assert result["data"]["organizations"]["nodes"] == [
         {
             "name": "Alpha Wallets",
-            "contacts": [{"email": "alice@alpha.test"}, {"email": "anna@alpha.test"}],
+            "contacts": {
+                "totalCount": 2,
+                "nodes": [{"email": "alice@alpha.test"}, {"email": "anna@alpha.test"}],
+            },
         }
     ]
 
 
 async def test_customer_organizations_by_other_name_is_empty(client, world):
-    result = await f.gql(client, '{ organizations(name: "Beta*") { name } }', as_=world.alice)
-    assert result["data"]["organizations"] == []
+    result = await f.gql(
+        client,
+        '{ organizations(filter: {name: "Beta*"}) { totalCount nodes { name } } }',
+        as_=world.alice,
+    )
+    assert result["data"]["organizations"] == {"totalCount": 0, "nodes": []}
 
 
 async def test_customer_contacts_of_other_organization_is_empty(client, world):
     result = await f.gql(
         client,
-        "query($org: ID) { contacts(organizationId: $org, includeInactive: true) { email } }",
+        """query($org: ID) { contacts(filter: {organizationId: $org, includeInactive: true}) {
+             totalCount nodes { email } } }""",
         {"org": gid("Organization", world.org_b.id)},
         as_=world.alice,
     )
     assert result.get("errors") is None, result
-    assert result["data"]["contacts"] == []
+    assert result["data"]["contacts"] == {"totalCount": 0, "nodes": []}
 
 
 async def test_customer_contacts_lists_own_organization_and_staff_only(client, world):
-    result = await f.gql(client, "{ contacts { email role } }", as_=world.alice)
-    emails = {c["email"] for c in result["data"]["contacts"]}
+    result = await f.gql(client, "{ contacts { nodes { email role } } }", as_=world.alice)
+    emails = {c["email"] for c in result["data"]["contacts"]["nodes"]}
     assert "bob@beta.test" not in emails
     assert {"alice@alpha.test", "anna@alpha.test", world.agent.contact.email} <= emails
 
 
 async def test_customer_contacts_search_does_not_find_other_organizations_people(client, world):
-    result = await f.gql(client, '{ contacts(search: "bob*") { email } }', as_=world.alice)
-    assert result["data"]["contacts"] == []
+    result = await f.gql(
+        client, '{ contacts(filter: {search: "bob*"}) { nodes { email } } }', as_=world.alice
+    )
+    assert result["data"]["contacts"]["nodes"] == []
 
 
 async def test_customer_ticket_nested_fields_show_only_own_organization(client, world):
     result = await f.gql(
         client,
         """query($n: Int!) { ticket(number: $n) {
-             organization { name contacts { email organization { name } } }
-             primaryContact { email } createdBy { email } comments { body }
-             history { ticket { number } } } }""",
+             organization { name contacts { nodes { email organization { name } } } }
+             primaryContact { email } createdBy { email } comments { nodes { body } }
+             history { nodes { ticket { number } } } } }""",
         {"n": world.ticket_a.number},
         as_=world.alice,
     )
     assert result.get("errors") is None, result
     ticket = result["data"]["ticket"]
     assert ticket["organization"]["name"] == "Alpha Wallets"
-    assert {c["organization"]["name"] for c in ticket["organization"]["contacts"]} == {
+    assert {c["organization"]["name"] for c in ticket["organization"]["contacts"]["nodes"]} == {
         "Alpha Wallets"
     }
-    assert {h["ticket"]["number"] for h in ticket["history"]} == {world.ticket_a.number}
+    assert {h["ticket"]["number"] for h in ticket["history"]["nodes"]} == {world.ticket_a.number}
 
 
 async def test_staff_see_other_organizations_contacts(client, world):
     result = await f.gql(
         client,
-        "query($org: ID) { contacts(organizationId: $org) { email } }",
+        "query($org: ID) { contacts(filter: {organizationId: $org}) { nodes { email } } }",
         {"org": gid("Organization", world.org_b.id)},
         as_=world.agent,
     )
-    assert result["data"]["contacts"] == [{"email": "bob@beta.test"}]
+    assert result["data"]["contacts"]["nodes"] == [{"email": "bob@beta.test"}]
 
 
 # --- mutations on the other organization's ticket --------------------------------------
@@ -564,13 +578,14 @@ async def test_customer_cannot_delete_other_organizations_data_log_entry(client,
 
 async def test_a_ticket_moved_to_another_organization_takes_its_history_along(client, world):
     from helpdesk.resolvers import tickets
+    from helpdesk.resolvers.ticket_fields import TicketFields
 
     w = world
     created = await models.LogEvent.get(ticket_id=w.ticket_a.id, kind=models.LogKind.TICKET_CREATED)
     await tickets.update(
         w.agent.viewer,
         w.ticket_a.id,
-        {"organizationId": w.org_b.id, "primaryContactId": w.bob.contact.id},
+        TicketFields(organization_id=w.org_b.id, primary_contact_id=w.bob.contact.id),
     )
     query = "query($id: Int!) { logEvent(id: $id) { loggingId } }"
 

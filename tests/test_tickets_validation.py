@@ -23,7 +23,8 @@ REJECT = f"""mutation($input: RejectResolutionInput!) {{ rejectResolution(input:
 STATE = """query($id: ID!) { node(id: $id) { ... on Ticket {
   status version summary description priority walletAddress ccEmails errorCode device
   walletProvider rating feedback organization { id } primaryContact { id } owner { id }
-  category { id } module { id } ccContacts { id } comments { id } history { kind } } } }"""
+  category { id } module { id } ccContacts { id } comments { nodes { id } }
+  history { nodes { kind } } } } }"""
 COUNT = "{ tickets(filter: {includeResolved: true, includeClosed: true}) { totalCount } }"
 
 EVM_ADDRESS = "0x52908400098527886E0F7030069857D2E4169EE7"
@@ -318,7 +319,7 @@ async def test_a_chat_ticket_needs_no_description(w):
 
 
 async def update_fails(w, fields: dict, expected, as_=None):
-    ticket = await f.ticket(w.alice, ccContactIds=[w.bob.contact.id])
+    ticket = await f.ticket(w.alice, cc_contact_ids=[w.bob.contact.id])
     before = await state(w, ticket)
     body = await run(w, UPDATE, {"ticketId": gid(ticket), **fields}, as_ or w.agent, "updateTicket")
     assert body["ticket"] is None, body
@@ -480,7 +481,7 @@ async def test_update_ticket_accepts_a_transaction_hash(w):
 
 
 async def test_update_ticket_clears_an_optional_field_with_null(w):
-    ticket = await f.ticket(w.alice, walletAddress=BTC_LEGACY, moduleId=w.module.id)
+    ticket = await f.ticket(w.alice, wallet_address=BTC_LEGACY, module_id=w.module.id)
     body = await run(
         w,
         UPDATE,

@@ -9,10 +9,12 @@ import pytest
 
 from helpdesk.models import Priority, Status, Ticket
 from helpdesk.resolvers import tickets
+from helpdesk.resolvers.ticket_fields import TicketFields
 
 TICKET = "status version summary owner { id }"
 STATE = """query($id: ID!) { node(id: $id) { ... on Ticket {
-  status version summary priority owner { id } comments { body } history { kind } } } }"""
+  status version summary priority owner { id } comments { nodes { body } }
+  history { nodes { kind } } } } }"""
 
 
 @pytest.fixture
@@ -104,7 +106,7 @@ STALE_WRITES = [
 @pytest.mark.parametrize(("name", "fields"), STALE_WRITES, ids=[n for n, _ in STALE_WRITES])
 async def test_a_stale_expected_version_is_a_conflict_and_changes_nothing(w, name, fields):
     ticket = await f.ticket(w.alice)
-    await tickets.update(w.agent.viewer, ticket.id, {"summary": "Someone else's edit"})
+    await tickets.update(w.agent.viewer, ticket.id, TicketFields(summary="Someone else's edit"))
     before = await state(w, ticket)
     assert before["version"] == 2
     fields = {k: (w.agent.id if v == "AGENT" else v) for k, v in fields.items()}
@@ -145,7 +147,7 @@ async def test_the_second_of_two_updates_with_the_same_expected_version_is_a_con
 
 async def test_a_conflict_message_names_the_current_version(w):
     ticket = await f.ticket(w.alice)
-    await tickets.update(w.agent.viewer, ticket.id, {"summary": "Changed"})
+    await tickets.update(w.agent.viewer, ticket.id, TicketFields(summary="Changed"))
     body = await mutate(
         w, "updateTicket", {"ticketId": gid(ticket), "expectedVersion": 1, "summary": "Mine"}
     )
@@ -214,9 +216,9 @@ async def test_concurrent_edits_of_different_fields_both_land(database_url):
     agent = await f.agent()
     ticket = await f.ticket(alice, summary="before")
     await asyncio.gather(
-        tickets.update(agent.viewer, ticket.id, {"summary": "after"}),
-        tickets.update(agent.viewer, ticket.id, {"priority": Priority.URGENT}),
-        tickets.update(agent.viewer, ticket.id, {"device": "Pixel 8"}),
+        tickets.update(agent.viewer, ticket.id, TicketFields(summary="after")),
+        tickets.update(agent.viewer, ticket.id, TicketFields(priority=Priority.URGENT)),
+        tickets.update(agent.viewer, ticket.id, TicketFields(device="Pixel 8")),
     )
     saved = await Ticket.get(id=ticket.id)
     assert (saved.summary, saved.priority, saved.device) == ("after", Priority.URGENT, "Pixel 8")

@@ -44,7 +44,7 @@ TICKET = """id number status version resolvedAt closedAt rating feedback
 ERRORS = "errors { code field message }"
 STATE = """query($id: ID!) { node(id: $id) { ... on Ticket {
   status version rating feedback resolvedAt closedAt owner { id }
-  comments { kind body author { id } } history { kind actor { id } } } } }"""
+  comments { nodes { kind body author { id } } } history { nodes { kind actor { id } } } } } }"""
 
 
 @pytest.fixture
@@ -118,7 +118,7 @@ async def state(w, ticket) -> dict:
 
 
 def kinds(snapshot: dict) -> list[str]:
-    return [e["kind"] for e in snapshot["history"]]
+    return [e["kind"] for e in snapshot["history"]["nodes"]]
 
 
 # --- createTicket and updateTicket ------------------------------------------------------
@@ -191,7 +191,7 @@ async def test_staff_make_every_legal_move_of_the_workflow(w, source, target, ki
     assert moved["updatedBy"]["id"] == w.agent.id
     after = await state(w, ticket)
     assert kinds(after) == [*kinds(before), kind]
-    assert after["history"][-1]["actor"]["id"] == w.agent.id
+    assert after["history"]["nodes"][-1]["actor"]["id"] == w.agent.id
 
 
 @pytest.mark.parametrize(("source", "target"), ILLEGAL_MOVES)
@@ -372,7 +372,7 @@ async def test_staff_resolve_a_ticket_with_a_comment_posted_as_reply(w, status):
     assert resolved["resolvedAt"] is not None
     assert resolved["version"] == before["version"] + 1
     after = await state(w, ticket)
-    assert after["comments"][-1] == {
+    assert after["comments"]["nodes"][-1] == {
         "kind": "REPLY",
         "body": "Restarted the node; please check.",
         "author": {"id": w.agent.id},
@@ -384,7 +384,7 @@ async def test_staff_resolve_a_ticket_without_a_comment(w):
     ticket = await ticket_in(w, IN_PROGRESS)
     result = await mutate(w, "resolveTicket", {"ticketId": gid(ticket)}, w.agent)
     assert ok(result, "resolveTicket")["status"] == RESOLVED
-    assert (await state(w, ticket))["comments"] == []
+    assert (await state(w, ticket))["comments"]["nodes"] == []
 
 
 @pytest.mark.parametrize("status", [RESOLVED, CLOSED])
@@ -440,7 +440,7 @@ async def test_bulk_resolve_gives_each_ticket_its_own_result(w):
     for legal in (open_ticket, waiting):
         after = await state(w, legal)
         assert after["status"] == RESOLVED
-        assert after["comments"][-1]["body"] == "Fixed in 2.4"
+        assert after["comments"]["nodes"][-1]["body"] == "Fixed in 2.4"
         assert kinds(after)[-2:] == ["RESOLVED", "COMMENT_ADDED"]
     assert [await state(w, closed), await state(w, resolved)] == illegal_before
 
@@ -505,7 +505,7 @@ async def test_customer_and_staff_close_a_ticket(w, who, status):
     assert closed["version"] == before["version"] + 1
     after = await state(w, ticket)
     assert kinds(after) == [*kinds(before), "CLOSED"]
-    assert after["history"][-1]["actor"]["id"] == person.id
+    assert after["history"]["nodes"][-1]["actor"]["id"] == person.id
 
 
 @pytest.mark.parametrize("who", ["alice", "agent"])
@@ -537,7 +537,7 @@ async def test_customer_confirms_a_resolution_with_rating_and_feedback_and_it_cl
     after = await state(w, ticket)
     assert (after["rating"], after["feedback"]) == (5, "Quick and friendly")
     assert kinds(after) == [*kinds(before), "CONFIRMED"]
-    assert after["history"][-1]["actor"]["id"] == w.alice.id
+    assert after["history"]["nodes"][-1]["actor"]["id"] == w.alice.id
 
 
 async def test_customer_confirms_a_resolution_without_feedback(w):
@@ -589,7 +589,7 @@ async def test_customer_rejects_a_resolution_and_the_ticket_opens_with_their_mes
     assert reopened["resolvedAt"] is None
     assert reopened["version"] == before["version"] + 1
     after = await state(w, ticket)
-    assert after["comments"][-1] == {
+    assert after["comments"]["nodes"][-1] == {
         "kind": "REPLY",
         "body": "Still failing on Android",
         "author": {"id": w.alice.id},
