@@ -5,8 +5,9 @@ from typing import Generic, TypeVar
 
 import strawberry
 from strawberry import relay
+from tortoise.queryset import QuerySet
 
-from helpdesk.resolvers.pagination import Page
+from helpdesk.resolvers.pagination import Page, SortKey, paginate
 from helpdesk.schema.loaders import PageArgs, Paged
 
 T = TypeVar("T")
@@ -68,3 +69,30 @@ async def nested_connection(
     args = PageArgs(first, after, last, before, info.context.settings.max_page_size)
     page = await paged.page(parent_id, args)
     return connection(page, convert, count=lambda: paged.count(parent_id))
+
+
+async def list_connection(
+    info: strawberry.Info,
+    query: QuerySet,
+    key: SortKey,
+    convert: Callable,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    *,
+    descending: bool = False,
+) -> Connection:
+    """A root list (organizations, contacts, the Data Log) as a page of `query`; the page
+    size defaults to the largest."""
+    page = await paginate(
+        query,
+        key,
+        descending=descending,
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+        max_size=info.context.settings.max_page_size,
+    )
+    return connection(page, convert)

@@ -6,8 +6,7 @@ from strawberry import relay
 
 from helpdesk import models
 from helpdesk.resolvers import contacts
-from helpdesk.resolvers.pagination import paginate
-from helpdesk.schema.connections import Connection, connection
+from helpdesk.schema.connections import Connection, list_connection
 from helpdesk.schema.context import loaders_of, viewer_of
 from helpdesk.schema.errors import UserError, attempt
 from helpdesk.schema.ids import decode_id, decode_optional
@@ -99,17 +98,9 @@ class ContactQueries:
             search=filter.search,
             include_inactive=filter.include_inactive,
         )
-        page = await paginate(
-            query,
-            contacts.SORT,
-            descending=False,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-            max_size=info.context.settings.max_page_size,
+        return await list_connection(
+            info, query, contacts.SORT, Contact.from_model, first, after, last, before
         )
-        return connection(page, Contact.from_model)
 
 
 @strawberry.input

@@ -7,9 +7,8 @@ from strawberry.scalars import JSON
 
 from helpdesk import models
 from helpdesk.resolvers import log_events
-from helpdesk.resolvers.pagination import paginate
 from helpdesk.schema.catalog import Category, Module
-from helpdesk.schema.connections import Connection, connection
+from helpdesk.schema.connections import Connection, list_connection
 from helpdesk.schema.contacts import Contact, contact_or_none
 from helpdesk.schema.context import loaders_of, viewer_of
 from helpdesk.schema.errors import UserError, attempt
@@ -133,17 +132,17 @@ class LogEventQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[LogEvent]:
-        page = await paginate(
+        return await list_connection(
+            info,
             await log_events.data_log(viewer_of(info)),
             log_events.SORT,
+            LogEvent.from_model,
+            first,
+            after,
+            last,
+            before,
             descending=True,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-            max_size=info.context.settings.max_page_size,
         )
-        return connection(page, LogEvent.from_model)
 
     @strawberry.field(description="View Logging Event: one event, by its Logging ID.")
     async def log_event(self, info: strawberry.Info, id: int) -> LogEvent:

@@ -7,8 +7,7 @@ from strawberry import relay
 
 from helpdesk import models
 from helpdesk.resolvers import organizations
-from helpdesk.resolvers.pagination import paginate
-from helpdesk.schema.connections import Connection, connection, nested_connection
+from helpdesk.schema.connections import Connection, list_connection, nested_connection
 from helpdesk.schema.context import loaders_of, viewer_of
 from helpdesk.schema.errors import UserError, attempt
 from helpdesk.schema.ids import decode_id
@@ -72,17 +71,16 @@ class OrganizationQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Organization]:
-        page = await paginate(
+        return await list_connection(
+            info,
             organizations.listing(viewer_of(info), (filter or OrganizationFilter()).name),
             organizations.SORT,
-            descending=False,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-            max_size=info.context.settings.max_page_size,
+            Organization.from_model,
+            first,
+            after,
+            last,
+            before,
         )
-        return connection(page, Organization.from_model)
 
 
 @strawberry.input
