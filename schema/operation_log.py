@@ -37,7 +37,8 @@ _REFUSED = (
 def unexpected(error: GraphQLError) -> bool:
     """A bug, not something the client did: an exception no layer meant to raise."""
     original = error.original_error
-    if original is None or isinstance(original, GraphQLError | DomainError | GlobalIDValueError):
+    expected = (GraphQLError, DomainError, GlobalIDValueError, *_REFUSED)
+    if original is None or isinstance(original, expected):
         return False
     return not (error.extensions and "code" in error.extensions)
 
