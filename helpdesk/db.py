@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as tortoise_migrate
 
 from helpdesk.settings import Settings
@@ -16,14 +17,15 @@ def _make_room(database_url: str) -> None:
 
 
 def tortoise_config(database_url: str) -> dict:
+    connection: str | dict = database_url
     if database_url.startswith("sqlite://"):
         # Other processes (the CLI beside a running server) wait instead of failing; the
-        # grid's `*` searches use REGEXP, which SQLite gets from Python.
-        database_url += ("&" if "?" in database_url else "?") + (
-            "busy_timeout=5000&install_regexp_functions=True"
-        )
+        # engine adds REGEXP and a Unicode UPPER (helpdesk/sqlite_engine.py).
+        database_url += ("&" if "?" in database_url else "?") + "busy_timeout=5000"
+        connection = expand_db_url(database_url)
+        connection["engine"] = "helpdesk.sqlite_engine"
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": connection},
         "apps": {
             "models": {
                 "models": ["helpdesk.models"],

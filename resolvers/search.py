@@ -48,5 +48,5 @@ def wildcard_filter(column: str, pattern: str, *, field: str) -> Q:
 def wildcard_matches(pattern: str, text: str) -> bool:
     pattern = pattern.strip()
     if "*" not in pattern:
-        return pattern.lower() in text.lower()
+        return pattern.upper() in text.upper()  # as SQL compares: UPPER(column) LIKE UPPER(text)
     return re.search(wildcard_regex(pattern), text, re.IGNORECASE | re.DOTALL) is not None

@@ -297,7 +297,7 @@ class TicketFilter:
             Rule(
                 "summary",
                 sql=lambda v, f: Q(*(Q(summary__icontains=w) for w in v.split())),
-                memory=lambda v, t, f: all(w.lower() in t.summary.lower() for w in v.split()),
+                memory=lambda v, t, f: all(w.upper() in t.summary.upper() for w in v.split()),
                 facts=("summary",),
                 checks=(_search_text,),
                 description="Keywords that must all appear in the summary.",

@@ -24,8 +24,8 @@ from helpdesk.resolvers.ticket_filters import RULES, TicketFacts, TicketFilter, 
 EXAMPLES = 200
 DAY = date(2024, 3, 10)  # the tickets' timestamps sit on and around this day's edges
 LAST_ID = 2**31 - 1
-# Search text stays ASCII: SQLite's LIKE and UPPER fold the case of ASCII letters only.
-ALPHABET = string.ascii_letters + string.digits + " *%_.@\\-"
+# Letters beyond ASCII too: SQL must fold their case as Python does (helpdesk/sqlite_engine.py).
+ALPHABET = string.ascii_letters + string.digits + " *%_.@\\-" + "ëËéÉøØçÇ"
 
 
 def at(days: int, hours: int = 0, micro: int = 0) -> datetime:
@@ -56,7 +56,7 @@ async def _world() -> World:
     alice = await f.customer(acme, name="Alice Archer", email="alice@acme.test")
     anna = await f.customer(acme, name="Anna Alder", email="anna.alder@acme.test")
     bob = await f.customer(beta, name="Bob Baker", email="bob@beta.test")
-    gary = await f.customer(gamma, name="Gary O'Gold", email="gary_g@gamma.test")
+    gary = await f.customer(gamma, name="Gäry Ø'Gold", email="gary_g@gamma.test")
     bug, general, feature = await models.Category.all().order_by("position").limit(3)
     wallet = await catalog.create_module(admin.viewer, "Wallet")
     exchange = await catalog.create_module(admin.viewer, "Exchange")
@@ -74,7 +74,7 @@ async def _world() -> World:
          at(0, 0, END), at(1, 0, 1)),
         (gamma, gary, "Syncing wallet slow", N, general, wallet, smith, S.CLOSED,
          at(1), at(2, 6)),
-        (gamma, gary, "Login fails", H, general, None, None, S.OPEN,
+        (gamma, gary, "Login fäils: ÉRREUR ø", H, general, None, None, S.OPEN,
          at(1, 0, 1), at(1, 0, END)),
         (acme, alice, "100% refund_due *now*", U, feature, exchange, jones, S.RESOLVED,
          at(-2, 18), at(-1)),
@@ -238,6 +238,11 @@ def edges() -> list[TicketFilter]:
     """Day boundaries and status rules, always checked whatever hypothesis draws."""
     both = {"include_resolved": True, "include_closed": True}
     out = [TicketFilter(), TicketFilter(**both), TicketFilter(statuses=[Status.CLOSED])]
+    # Case folded beyond ASCII, as Python folds it.
+    out += [
+        TicketFilter(primary_contact="gÄRY ø", **both),
+        TicketFilter(summary="FÄILS érreur", **both),
+    ]
     for n in range(-1, 3):
         day = DAY + timedelta(days=n)
         out += [
