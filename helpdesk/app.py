@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import itertools
+import logging
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import cast
@@ -26,7 +27,7 @@ from helpdesk.events.redis_bus import RedisBus
 from helpdesk.health import Readiness, healthz, readyz
 from helpdesk.http_limits import BadJson, BodySizeLimit, BoundedInputView
 from helpdesk.metrics import metrics_endpoint, watch_live_state
-from helpdesk.resolvers import metrics
+from helpdesk.resolvers import chats, metrics, presence_board
 from helpdesk.resolvers.metrics import Metrics
 from helpdesk.schema.context import Context, login_throttle
 from helpdesk.settings import Settings
@@ -159,6 +160,22 @@ async def _close(socket: WebSocket, code: int, reason: str) -> None:
         await socket.close(code=code, reason=reason)
 
 
+async def end_abandoned_chats(timeout: float) -> None:
+    """Ends the chats whose customer is gone past the timeout, looking three times per
+    timeout. The first look waits a whole timeout after the start: customers whose socket a
+    restart closed get that long to come back."""
+    log = logging.getLogger("helpdesk.chats")
+    await asyncio.sleep(timeout)
+    while True:
+        try:
+            ended = await chats.end_abandoned(timeout)
+            if ended:
+                log.info("ended %s chats whose customer was gone", ended)
+        except Exception:  # the next look retries; never die silently
+            log.exception("ending abandoned chats failed")
+        await asyncio.sleep(timeout / 3)
+
+
 def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
     """`manage_database=False` leaves connecting to the caller (tests that share a loop)."""
     settings = settings or Settings.from_env()
@@ -171,17 +188,26 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         if manage_database:
             await db.connect(settings.database_url)
         if settings.redis_url:
-            bus = RedisBus(settings.redis_url)
+            bus = RedisBus(settings.redis_url, settings.redis_prefix)
             await bus.start()
             set_bus(bus)
         tailer = Tailer(get_bus(), poll_interval=settings.tailer_poll_seconds)
         tailer.on_access_ended = graphql.end_access
         await tailer.start()
         set_tailer(tailer)
+        board = presence_board.Board(get_bus(), timeout=settings.presence_timeout_seconds)
+        await board.start()
+        presence_board.set_board(board)
+        sweeper = asyncio.create_task(
+            end_abandoned_chats(settings.chat_customer_timeout_seconds), name="chat sweeper"
+        )
         try:
             yield
         finally:
+            sweeper.cancel()
             await graphql.close_all()
+            await board.stop()  # after the sockets (their people leave), before the bus
+            presence_board.set_board(None)
             await tailer.stop()
             set_tailer(None)
             if settings.redis_url:

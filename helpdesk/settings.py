@@ -56,8 +56,14 @@ class Settings:
     # How often the live-event tailer looks for events committed without a bus hint
     # (another process on the same database, or a lost hint).
     tailer_poll_seconds: float = 1.0
+    # A chat whose customer is gone this long (no message, no open chatEvents socket) ends,
+    # its transcript on the ticket.
+    chat_customer_timeout_seconds: float = 300.0
     # Set to carry live-event hints between server processes (with PostgreSQL).
     redis_url: str | None = None
+    # The Redis channels' prefix: every process of one help desk uses the same one.
+    redis_prefix: str = "helpdesk"
+    presence_timeout_seconds: float = 15.0  # a REPLYING/NOTE presence not re-sent by then lapses
     log_format: str = "text"  # "text" | "json" (one JSON object a line)
     metrics_token: str | None = field(default=None, repr=False)  # GET /metrics needs it if set
     metrics_max_operation_names: int = 100  # distinct names in metrics; the rest are "other"

@@ -6,6 +6,7 @@ if __name__ != "helpdesk.models":
     raise ImportError(f"import helpdesk.models, not {__name__}")
 
 from helpdesk.models.changes import Change
+from helpdesk.models.chats import Chat, ChatMessage, ChatParticipant, ChatState
 from helpdesk.models.comments import Comment, CommentKind
 from helpdesk.models.contacts import ApiToken, Contact, Role, TokenKind
 from helpdesk.models.log_events import DataLogHide, LogEvent, LogKind
@@ -29,6 +30,10 @@ __all__ = [
     "Category",
     "Change",
     "Channel",
+    "Chat",
+    "ChatMessage",
+    "ChatParticipant",
+    "ChatState",
     "Comment",
     "CommentKind",
     "Contact",

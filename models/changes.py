@@ -36,6 +36,9 @@ class Change(StrEnum):
     ROLE = "role"
     ORGANIZATION = "organization"  # a contact's organization, as a role change moves it
     IS_ACTIVE = "isActive"
+    # A chat's state, and why it ended.
+    CHAT_STATE = "chatState"
+    REASON = "reason"
     # A person's Data Log.
     HIDDEN = "hidden"
     LOG_EVENT = "logEvent"

@@ -6,6 +6,7 @@ from tortoise.indexes import Index
 from tortoise.models import Model
 
 if TYPE_CHECKING:
+    from helpdesk.models.chats import Chat, ChatMessage
     from helpdesk.models.comments import Comment
     from helpdesk.models.contacts import Contact
     from helpdesk.models.organizations import Organization
@@ -36,6 +37,12 @@ class LogKind(StrEnum):
     MODULE_CREATED = "MODULE_CREATED"
     DATA_LOG_CLEARED = "DATA_LOG_CLEARED"
     DATA_LOG_ENTRY_DELETED = "DATA_LOG_ENTRY_DELETED"
+    CHAT_STARTED = "CHAT_STARTED"
+    CHAT_ACCEPTED = "CHAT_ACCEPTED"
+    CHAT_JOINED = "CHAT_JOINED"
+    CHAT_LEFT = "CHAT_LEFT"
+    CHAT_MESSAGE = "CHAT_MESSAGE"
+    CHAT_ENDED = "CHAT_ENDED"
 
 
 class LogEvent(Model):
@@ -61,6 +68,14 @@ class LogEvent(Model):
         "models.Comment", related_name="log_events", null=True, on_delete=fields.RESTRICT
     )
     comment_id: int | None
+    chat: fields.ForeignKeyNullableRelation["Chat"] = fields.ForeignKeyField(
+        "models.Chat", related_name="log_events", null=True, on_delete=fields.RESTRICT
+    )
+    chat_id: int | None
+    chat_message: fields.ForeignKeyNullableRelation["ChatMessage"] = fields.ForeignKeyField(
+        "models.ChatMessage", related_name="log_events", null=True, on_delete=fields.RESTRICT
+    )
+    chat_message_id: int | None
     # The contact or token an account event is about.
     subject_contact: fields.ForeignKeyNullableRelation["Contact"] = fields.ForeignKeyField(
         "models.Contact", related_name="subject_events", null=True, on_delete=fields.RESTRICT

@@ -6,6 +6,8 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from helpdesk.models import (
+    Chat,
+    ChatMessage,
     Comment,
     CommentKind,
     Contact,
@@ -47,6 +49,20 @@ def comments(viewer: Audience) -> QuerySet[Comment]:
     return Comment.filter(ticket__organization_id=viewer.organization_id).exclude(
         kind=CommentKind.INTERNAL_NOTE
     )
+
+
+def chats(viewer: Audience) -> QuerySet[Chat]:
+    """A chat is read like its ticket: by its organization's customers and by staff.
+    Who may post or end it is narrower (resolvers/chats.py)."""
+    if viewer.is_staff:
+        return Chat.all()
+    return Chat.filter(ticket__organization_id=viewer.organization_id)
+
+
+def chat_messages(viewer: Audience) -> QuerySet[ChatMessage]:
+    if viewer.is_staff:
+        return ChatMessage.all()
+    return ChatMessage.filter(chat__ticket__organization_id=viewer.organization_id)
 
 
 def contacts(viewer: Audience) -> QuerySet[Contact]:

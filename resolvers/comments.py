@@ -21,10 +21,15 @@ SORT = SortKey("created_at", **DATETIME, decode_id=INT)
 __all__ = ["SORT", "CommentKind", "add", "write"]
 
 
-async def write(viewer: Viewer, ticket: Ticket, kind: CommentKind, body: str) -> Comment:
-    """Appends a comment and its log event; call inside the caller's transaction."""
+async def write(viewer: Viewer | None, ticket: Ticket, kind: CommentKind, body: str) -> Comment:
+    """Appends a comment and its log event; call inside the caller's transaction. Without a
+    viewer the server writes it (a chat that ended by itself)."""
     comment = await Comment.create(
-        ticket_id=ticket.id, author_id=viewer.contact_id, kind=kind, body=body, created_at=now()
+        ticket_id=ticket.id,
+        author_id=viewer.contact_id if viewer else None,
+        kind=kind,
+        body=body,
+        created_at=now(),
     )
     await log_events.record(
         LogKind.COMMENT_ADDED,

@@ -34,6 +34,7 @@ class ErrorCode(StrEnum):
     CONFLICT = "CONFLICT", "Someone changed the object since you read it: reload, retry."
     ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION", "The workflow does not allow this status change."
     TICKET_CLOSED = "TICKET_CLOSED", "The ticket is closed: it takes no more changes."
+    CHAT_OVER = "CHAT_OVER", "The chat has ended: it takes no more messages."
     REQUIRED = "REQUIRED", "The field must be given and not blank."
     TOO_LONG = "TOO_LONG", "The text is longer than the field allows."
     TOO_SHORT = "TOO_SHORT", "The text is shorter than the field needs."

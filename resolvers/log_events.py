@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tortoise.expressions import Subquery
+from tortoise.queryset import QuerySet
 
 from helpdesk.models import Change, DataLogHide, LogEvent, LogKind, Ticket
 from helpdesk.resolvers import access
@@ -26,6 +27,8 @@ async def record(
     ticket: Ticket | None = None,
     organization_id: int | None = None,
     comment_id: int | None = None,
+    chat_id: int | None = None,
+    chat_message_id: int | None = None,
     subject_contact_id: int | None = None,
     subject_token_id: int | None = None,
     changes: Mapping[Change, Any] | None = None,
@@ -40,11 +43,19 @@ async def record(
         ticket_id=ticket.id if ticket else None,
         organization_id=ticket.organization_id if ticket else organization_id,
         comment_id=comment_id,
+        chat_id=chat_id,
+        chat_message_id=chat_message_id,
         subject_contact_id=subject_contact_id,
         subject_token_id=subject_token_id,
         changes={Change(key).value: value for key, value in (changes or {}).items()},
         internal=internal,
     )
+
+
+def history(viewer: Viewer) -> QuerySet[LogEvent]:
+    """What a ticket's history lists: every event the viewer may see but single chat
+    messages, which the chat's transcript comment holds."""
+    return access.log_events(viewer).exclude(kind=LogKind.CHAT_MESSAGE)
 
 
 async def get(viewer: Viewer | None, event_id: int) -> LogEvent:

@@ -1,6 +1,6 @@
 """Tickets: creating, editing, assigning, and moving them through the workflow."""
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from helpdesk.models import Change, Channel, Contact, LogKind, Role, Status, Ticket
@@ -45,6 +45,23 @@ async def create(viewer: Viewer | None, fields: NewTicket) -> Ticket:
     """Files a ticket. A customer files it for their own organization, as themselves, unless
     they name another; staff must name both. No category: the default one."""
     viewer = require_viewer(viewer)
+    new = await checked_new(viewer, fields)
+    async with transaction():
+        return await insert(viewer, new)
+
+
+@dataclass(frozen=True)
+class CheckedTicket:
+    """A new ticket's values, checked: what `insert` writes."""
+
+    values: dict[str, Any]
+    channel: Channel
+    owner_id: int | None
+    cc_contact_ids: list[int]
+
+
+async def checked_new(viewer: Viewer, fields: NewTicket) -> CheckedTicket:
+    """Checks a new ticket's fields, with the defaults `create` describes."""
     customer = not viewer.is_staff
     fields = replace(
         fields,
@@ -64,30 +81,33 @@ async def create(viewer: Viewer | None, fields: NewTicket) -> Ticket:
             raise Forbidden("only staff can set a ticket's owner")
         await _check_owner(checks, owner_id)
     checks.done()
-
     cc_contact_ids = clean.pop("cc_contact_ids", [])
+    return CheckedTicket(clean, channel, owner_id, cc_contact_ids)
+
+
+async def insert(viewer: Viewer, new: CheckedTicket) -> Ticket:
+    """Writes a checked ticket and its log event; call inside the caller's transaction."""
     created_at = now()
-    async with transaction():
-        ticket = await Ticket.create(
-            **clean,
-            channel=channel,
-            owner_id=owner_id,
-            status=Status.IN_PROGRESS if owner_id else Status.OPEN,
-            created_by_id=viewer.contact_id,
-            updated_by_id=viewer.contact_id,
-            created_at=created_at,
-            updated_at=created_at,
-        )
-        await ticket_fields.set_cc_contacts(ticket, [], cc_contact_ids)
-        changes = {
-            Change.SUMMARY: ticket.summary,
-            Change.STATUS: ticket.status.name,
-            Change.PRIORITY: ticket.priority.name,
-            Change.CHANNEL: ticket.channel.value,
-            Change.CATEGORY_ID: ticket.category_id,
-            Change.OWNER_ID: owner_id,
-        }
-        await log_events.record(LogKind.TICKET_CREATED, viewer, ticket=ticket, changes=changes)
+    ticket = await Ticket.create(
+        **new.values,
+        channel=new.channel,
+        owner_id=new.owner_id,
+        status=Status.IN_PROGRESS if new.owner_id else Status.OPEN,
+        created_by_id=viewer.contact_id,
+        updated_by_id=viewer.contact_id,
+        created_at=created_at,
+        updated_at=created_at,
+    )
+    await ticket_fields.set_cc_contacts(ticket, [], new.cc_contact_ids)
+    changes = {
+        Change.SUMMARY: ticket.summary,
+        Change.STATUS: ticket.status.name,
+        Change.PRIORITY: ticket.priority.name,
+        Change.CHANNEL: ticket.channel.value,
+        Change.CATEGORY_ID: ticket.category_id,
+        Change.OWNER_ID: new.owner_id,
+    }
+    await log_events.record(LogKind.TICKET_CREATED, viewer, ticket=ticket, changes=changes)
     return ticket
 
 
@@ -153,19 +173,24 @@ async def assign(
         if owner_id is not None:
             await _check_owner(checks, owner_id)
         checks.done()
-        if ticket.owner_id == owner_id:
-            return ticket
-        changes: dict[Change, Any] = {Change.OWNER_ID: [ticket.owner_id, owner_id]}
-        attrs = ["owner_id"]
-        ticket.owner_id = owner_id
-        if owner_id is not None and ticket.status is Status.OPEN:
-            workflow.check(ticket.status, Status.IN_PROGRESS, viewer)
-            changes[Change.STATUS] = [Status.OPEN.name, Status.IN_PROGRESS.name]
-            ticket.status = Status.IN_PROGRESS
-            attrs.append("status")
-        await ticket_writes.save(ticket, viewer, attrs)
-        await log_events.record(LogKind.ASSIGNED, viewer, ticket=ticket, changes=changes)
+        if ticket.owner_id != owner_id:
+            await set_owner(viewer, ticket, owner_id)
     return ticket
+
+
+async def set_owner(viewer: Viewer, ticket: Ticket, owner_id: int | None) -> None:
+    """Writes a new owner and its log event; an OPEN ticket that gets one is IN_PROGRESS.
+    Call inside the caller's transaction, with the ticket read for update."""
+    changes: dict[Change, Any] = {Change.OWNER_ID: [ticket.owner_id, owner_id]}
+    attrs = ["owner_id"]
+    ticket.owner_id = owner_id
+    if owner_id is not None and ticket.status is Status.OPEN:
+        workflow.check(ticket.status, Status.IN_PROGRESS, viewer)
+        changes[Change.STATUS] = [Status.OPEN.name, Status.IN_PROGRESS.name]
+        ticket.status = Status.IN_PROGRESS
+        attrs.append("status")
+    await ticket_writes.save(ticket, viewer, attrs)
+    await log_events.record(LogKind.ASSIGNED, viewer, ticket=ticket, changes=changes)
 
 
 async def change_status(

@@ -15,6 +15,7 @@ from strawberry.tools import merge_types
 
 from helpdesk.schema.accounts import AccountMutations, AccountQueries
 from helpdesk.schema.catalog import CatalogMutations, CatalogQueries
+from helpdesk.schema.chats import ChatMutations, ChatQueries
 from helpdesk.schema.comments import CommentMutations
 from helpdesk.schema.contacts import ContactMutations, ContactQueries
 from helpdesk.schema.documents import document_checks
@@ -23,6 +24,7 @@ from helpdesk.schema.inputs import InputChecks
 from helpdesk.schema.log_events import LogEventMutations, LogEventQueries
 from helpdesk.schema.operation_log import LoggedSchema, OperationLog
 from helpdesk.schema.organizations import OrganizationMutations, OrganizationQueries
+from helpdesk.schema.presence import PresenceMutations
 from helpdesk.schema.ticket_mutations import TicketMutations
 from helpdesk.schema.tickets import TicketQueries
 from helpdesk.settings import Settings
@@ -47,6 +49,7 @@ def _query_type() -> type:
             OrganizationQueries,
             ContactQueries,
             CatalogQueries,
+            ChatQueries,
             LogEventQueries,
         ),
     )
@@ -58,10 +61,12 @@ Mutation = merge_types(
         AccountMutations,
         TicketMutations,
         CommentMutations,
+        ChatMutations,
         OrganizationMutations,
         ContactMutations,
         CatalogMutations,
         LogEventMutations,
+        PresenceMutations,
     ),
 )
 

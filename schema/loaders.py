@@ -11,7 +11,7 @@ from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 
 from helpdesk.models import Category, Module, TicketCcContact
-from helpdesk.resolvers import access, comments, contacts, log_events
+from helpdesk.resolvers import access, chats, comments, contacts, log_events
 from helpdesk.resolvers.errors import DomainError
 from helpdesk.resolvers.pagination import Page, SortKey, count_each, paginate_each
 from helpdesk.resolvers.viewer import Viewer
@@ -89,11 +89,16 @@ class Loaders:
         self.ticket = _by_id(lambda: access.tickets(viewer))
         self.comment = _by_id(lambda: access.comments(viewer))
         self.log_event = _by_id(lambda: access.log_events(viewer))
+        self.chat = _by_id(lambda: access.chats(viewer))
+        self.chat_message = _by_id(lambda: access.chat_messages(viewer))
+        self.messages_by_chat = Paged(
+            lambda: access.chat_messages(viewer), chats.MESSAGE_SORT, "chat_id"
+        )
         self.category = _by_id(Category.all)
         self.module = _by_id(Module.all)
         self.comments_by_ticket = Paged(lambda: access.comments(viewer), comments.SORT, "ticket_id")
         self.history_by_ticket = Paged(
-            lambda: access.log_events(viewer), log_events.SORT, "ticket_id"
+            lambda: log_events.history(viewer), log_events.SORT, "ticket_id"
         )
         self.contacts_by_organization = Paged(
             lambda: contacts.listing(viewer), contacts.SORT, "organization_id"

@@ -1,4 +1,4 @@
-"""ticketEvents cursors: the id of the last log event the client received."""
+"""ticketEvents and chatEvents cursors: the id of the last log event the client received."""
 
 from helpdesk.models import LogEvent
 from helpdesk.resolvers.errors import ErrorCode, invalid
@@ -13,7 +13,11 @@ def parse_cursor(value: object) -> int | None:
         return 0
     event_id = row_id(value, big=True) if isinstance(value, str) else None
     if event_id is None:
-        raise invalid("after", ErrorCode.INVALID_CURSOR, "after is not a cursor from ticketEvents")
+        raise invalid(
+            "after",
+            ErrorCode.INVALID_CURSOR,
+            "after is not a cursor from ticketEvents or chatEvents",
+        )
     return event_id
 
 
@@ -26,6 +30,6 @@ async def checked_cursor(value: object) -> int | None:
         raise invalid(
             "after",
             ErrorCode.INVALID_CURSOR,
-            "after is beyond the newest event: it is not a cursor from ticketEvents",
+            "after is beyond the newest event: not a cursor from ticketEvents or chatEvents",
         )
     return event_id

@@ -1,7 +1,7 @@
 """The Subscription root type: ticket grids, ticket windows and dashboards that update
 themselves. Every field reads the same stream of log event batches from the tailer."""
 
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import datetime
 from enum import Enum
 
@@ -9,17 +9,19 @@ import strawberry
 
 from helpdesk.models import LogKind
 from helpdesk.resolvers import access, tickets, tickets_grid
-from helpdesk.resolvers.viewer import Viewer, require_viewer
+from helpdesk.resolvers.viewer import require_viewer
 from helpdesk.schema.comments import Comment
 from helpdesk.schema.contacts import Contact, contact_or_none
 from helpdesk.schema.context import loaders_of
 from helpdesk.schema.ids import decode_id
 from helpdesk.schema.log_events import FieldChange, LogEvent
 from helpdesk.schema.tickets import Ticket, TicketFilter, TicketPriority, TicketStatus
+from helpdesk.subscriptions import stream
 from helpdesk.subscriptions.cursors import checked_cursor
 from helpdesk.subscriptions.live_events import LiveEvent
-from helpdesk.subscriptions.shapes import PERSONAL
-from helpdesk.subscriptions.tailer import get_tailer, replay
+from helpdesk.subscriptions.shapes import PERSONAL, SNAPSHOT
+from helpdesk.subscriptions.stream import batches, fresh
+from helpdesk.subscriptions.tailer import get_tailer
 
 
 @strawberry.enum(description="What happened to the ticket.")
@@ -46,6 +48,11 @@ KIND_OF = {
     LogKind.REOPENED: TicketEventKind.REOPENED,
     LogKind.CLOSED: TicketEventKind.CLOSED,
 }
+
+
+def is_ticket_change(live: LiveEvent) -> bool:
+    """A change to the ticket itself (a chat message, say, is not one)."""
+    return live.event.kind in KIND_OF
 
 
 @strawberry.type(description="One change to a ticket, pushed the moment it commits.")
@@ -109,32 +116,6 @@ class TicketStats:
         )
 
 
-async def _batches(after: int | None, through: int | None = None) -> AsyncIterator[list[LiveEvent]]:
-    """Replays what came after the cursor, then goes on live: no gap, no duplicate.
-    With `through`, replays up to there and stops (a catch-up before joining a hub)."""
-    if through is not None:
-        async for batch in replay(after or 0, through):
-            yield batch
-        return
-    async with get_tailer().listen() as (start, queue):
-        if after is not None:
-            async for batch in replay(after, start):
-                yield batch
-        while True:
-            yield await queue.get()
-
-
-def _visible(viewer: Viewer, live: LiveEvent) -> bool:
-    return access.can_see_log_event(viewer, live.event, live.ticket)
-
-
-def _fresh(info: strawberry.Info) -> Viewer:
-    """Each pushed result reads through new loaders: cached rows would be stale."""
-    context = info.context
-    context.set_viewer(context.viewer)
-    return context.viewer
-
-
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
@@ -149,12 +130,12 @@ class Subscription:
         tickets_grid.validate(grid_filter)
         cursor = await checked_cursor(after)
         start = cursor if cursor is not None else context.live_from
-        async for batch in _batches(start, context.replay_through):
+        async for batch in batches(start, context.replay_through):
             for live in batch:
                 context.position = live.event.id
                 if live.event.kind not in KIND_OF or live.ticket is None:
                     continue
-                visible = _visible(viewer, live)
+                visible = stream.visible(viewer, live)
                 gone = live.before is not None and access.loses_sight(
                     viewer, live.event, live.before.organization_id, live.ticket.organization_id
                 )
@@ -167,7 +148,7 @@ class Subscription:
                 )
                 was = live.before is not None and tickets_grid.matches(grid_filter, live.before)
                 if now or was:
-                    _fresh(info)
+                    fresh(info)
                     yield TicketEvent(
                         cursor=str(live.event.id),
                         kind=KIND_OF[live.event.kind],
@@ -184,9 +165,14 @@ class Subscription:
         viewer = require_viewer(info.context.viewer)
         ticket_id = decode_id(id, "Ticket", "id")
         await access.visible_ticket(viewer, ticket_id)
-        async for batch in _batches(None):
-            if any(live.event.ticket_id == ticket_id and _visible(viewer, live) for live in batch):
-                _fresh(info)
+        async for batch in batches(None):
+            if any(
+                live.event.ticket_id == ticket_id
+                and is_ticket_change(live)
+                and stream.visible(viewer, live)
+                for live in batch
+            ):
+                fresh(info)
                 row = await loaders_of(info).ticket.load(ticket_id)
                 if row is not None:
                     yield Ticket.from_model(row)
@@ -198,19 +184,22 @@ class Subscription:
         viewer = require_viewer(info.context.viewer)
         ticket_pk = decode_id(ticket_id, "Ticket", "ticketId")
         await access.visible_ticket(viewer, ticket_pk)
-        async for batch in _batches(None):
+        async for batch in batches(None):
             for live in batch:
                 event = live.event
                 if event.kind is not LogKind.COMMENT_ADDED or event.ticket_id != ticket_pk:
                     continue
-                if not _visible(viewer, live):
+                if not stream.visible(viewer, live):
                     continue
-                _fresh(info)
+                fresh(info)
                 row = await loaders_of(info).comment.load(event.comment_id)
                 if row is not None:
                     yield Comment.from_model(row)
 
-    @strawberry.subscription(description="Counts per status and priority, pushed on change.")
+    @strawberry.subscription(
+        description="Counts per status and priority, pushed at once and on change.",
+        metadata=SNAPSHOT,  # each result is the whole count: late joiners get the latest
+    )
     async def ticket_stats(
         self, info: strawberry.Info, filter: TicketFilter | None = None
     ) -> AsyncGenerator[TicketStats, None]:
@@ -222,7 +211,8 @@ class Subscription:
             while True:
                 batch = await queue.get()
                 touched = any(
-                    _visible(viewer, live)
+                    is_ticket_change(live)
+                    and stream.visible(viewer, live)
                     and any(
                         facts is not None and tickets_grid.matches(grid_filter, facts)
                         for facts in (live.before, live.after)
@@ -242,15 +232,15 @@ class Subscription:
     )
     async def awaiting_confirmation(self, info: strawberry.Info) -> AsyncGenerator[Ticket, None]:
         viewer = require_viewer(info.context.viewer)
-        async for batch in _batches(None):
+        async for batch in batches(None):
             for live in batch:
                 if (
                     live.event.kind is LogKind.RESOLVED
-                    and _visible(viewer, live)
+                    and stream.visible(viewer, live)
                     and live.after is not None
                     and tickets.awaits_confirmation_from(viewer, live.after)
                 ):
-                    _fresh(info)
+                    fresh(info)
                     row = await loaders_of(info).ticket.load(live.after.id)
                     if row is not None:
                         yield Ticket.from_model(row)

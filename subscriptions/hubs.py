@@ -67,6 +67,7 @@ class Execution:
     variables: dict
     context: Context  # its viewer: the audience's representative, or the person
     encode: Callable[[dict], str]
+    snapshot: bool = False  # each result is the whole state (shapes.SNAPSHOT)
 
 
 @dataclass(eq=False)
@@ -118,6 +119,8 @@ class Hub:
         self.members: set[Member] = set()
         self.execution = execution
         self.context = execution.context
+        # Snapshot executions: the latest result, for members who join after it was sent.
+        self.latest: tuple[int, str] | None = None
         # The stream starts right after the events handed out so far, whenever the
         # subscription itself gets to listen.
         self.context.live_from = self.context.position = get_tailer().watermark
@@ -149,6 +152,8 @@ class Hub:
                     if payload is not None:
                         event_id = self.position
                         encoded = run.encode(payload)
+                        if run.snapshot:
+                            self.latest = (event_id, encoded)
                         for member in list(self.members):  # only queues: never waits
                             member.deliver(event_id, encoded)
             await self._each(lambda m: send_complete(m.operation))
@@ -182,6 +187,8 @@ class Hubs:
             hub = self._hubs[key] = Hub(self, key, start())
         hub.members.add(member)
         self._per_person[member.viewer.contact_id] += 1
+        if hub.latest is not None:
+            member.deliver(*hub.latest)
         return hub
 
     def leave(self, hub: Hub, member: Member) -> None:

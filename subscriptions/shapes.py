@@ -17,15 +17,21 @@ from graphql.language import (
 from strawberry.schema.base import BaseSchema
 from strawberry.types.base import get_object_definition
 
+# The root fields that resume from a cursor in `after`: a resuming subscriber shares the
+# live execution and catches up privately (subscriptions/hubs.py).
+RESUMABLE = frozenset({"ticketEvents", "chatEvents"})
 # The metadata of a subscription field whose results depend on the person, not only on
 # their audience (what the read scopes read): each subscriber gets an execution of their own.
 PERSONAL = {"audience": "person"}
+# The metadata of a subscription field each of whose results is the whole state, not a
+# change: a subscriber who joins a running execution gets its latest result at once.
+SNAPSHOT = {"results": "snapshot"}
 
 
 @dataclass(frozen=True)
 class Shape:
     fields: frozenset[str]  # the root fields' names (not aliases) that may run
-    cursor_variable: str | None  # the variable given to ticketEvents(after:), if any
+    cursor_variable: str | None  # the variable given to a RESUMABLE field's `after`, if any
 
 
 @lru_cache(maxsize=512)
@@ -46,7 +52,7 @@ def subscription_shape(query: str, operation_name: str | None) -> Shape | None:
     cursor_variable = None
     for root in roots:
         for argument in root.arguments or ():
-            if root.name.value == "ticketEvents" and argument.name.value == "after":
+            if root.name.value in RESUMABLE and argument.name.value == "after":
                 if isinstance(argument.value, VariableNode):
                     cursor_variable = argument.value.name.value
     return Shape(frozenset(r.name.value for r in roots), cursor_variable)
@@ -81,11 +87,20 @@ def is_personal(schema: BaseSchema, shape: Shape) -> bool:
 
 def personal_fields(schema: BaseSchema) -> frozenset[str]:
     """The GraphQL names of the schema's subscription fields declared PERSONAL."""
+    return _declared(schema, PERSONAL)
+
+
+def is_snapshot(schema: BaseSchema, shape: Shape) -> bool:
+    """Whether any root field the document may run is declared SNAPSHOT in the schema."""
+    return not shape.fields.isdisjoint(_declared(schema, SNAPSHOT))
+
+
+def _declared(schema: BaseSchema, metadata: dict[str, str]) -> frozenset[str]:
     definition = get_object_definition(schema.subscription) if schema.subscription else None
     if definition is None:
         return frozenset()
     return frozenset(
         schema.config.name_converter.get_graphql_name(field)
         for field in definition.fields
-        if all(field.metadata.get(k) == v for k, v in PERSONAL.items())
+        if all(field.metadata.get(k) == v for k, v in metadata.items())
     )

@@ -18,7 +18,7 @@ from helpdesk.schema.errors import as_graphql_error
 from helpdesk.settings import Settings
 from helpdesk.subscriptions.cursors import checked_cursor
 from helpdesk.subscriptions.hubs import Execution, HubKey, Hubs, Member
-from helpdesk.subscriptions.shapes import is_personal, subscription_shape
+from helpdesk.subscriptions.shapes import is_personal, is_snapshot, subscription_shape
 from helpdesk.subscriptions.strawberry_adapter import (
     Operation,
     TransportHandler,
@@ -175,6 +175,7 @@ class LiveHandler(TransportHandler):
                 variables,
                 self._context_for(runs_as, viewer),
                 view.encode_json,
+                snapshot=is_snapshot(self.schema, shape),
             )
 
         member = Member(

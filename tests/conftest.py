@@ -25,6 +25,9 @@ BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
 TABLES = [
     "data_log_hides",
     "log_events",
+    "chat_participants",
+    "chat_messages",
+    "chats",
     "comments",
     "ticket_cc_contacts",
     "tickets",

@@ -85,6 +85,12 @@ class Server:
         return int(await self.metric("helpdesk_live_subscriptions"))
 
     async def gql(self, query: str, variables: dict | None = None, token: str | None = None):
+        body = await self.gql_raw(query, variables, token)
+        assert "errors" not in body, body
+        return body["data"]
+
+    async def gql_raw(self, query: str, variables: dict | None = None, token: str | None = None):
+        """The whole answer, top-level errors included."""
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         async with httpx.AsyncClient(timeout=10) as client:
             response = await client.post(
@@ -93,9 +99,7 @@ class Server:
                 headers=headers,
             )
         response.raise_for_status()
-        body = response.json()
-        assert "errors" not in body, body
-        return body["data"]
+        return response.json()
 
 
 class LiveClient:

@@ -26,7 +26,7 @@ from helpdesk import models
 from helpdesk.api import build_schema
 from helpdesk.app import create_app
 from helpdesk.models import CommentKind, TokenKind
-from helpdesk.resolvers import accounts, catalog, comments, tickets
+from helpdesk.resolvers import accounts, catalog, chats, comments, tickets
 from helpdesk.settings import Settings
 
 FEW, MANY = 2, 20
@@ -88,6 +88,10 @@ async def grow(w: World, to: int) -> None:
         ]:
             comment = await comments.add(viewer, ticket.id, body, kind)
             w.comment_ids.append(f.global_id("Comment", comment.id))
+        chat, _ = await chats.start(w.alice.viewer, None, ticket_id=ticket.id)
+        await chats.accept(w.agent.viewer, chat.id)
+        for viewer, body in [(w.alice.viewer, "Hello?"), (w.agent.viewer, "Here")]:
+            await chats.send(viewer, chat.id, body)
         await tickets.resolve(w.agent.viewer, ticket.id)
         closed = await f.ticket(w.alice)
         await tickets.close(w.alice.viewer, closed.id, None)
@@ -146,6 +150,27 @@ CASES: dict[str, list[Case]] = {
             "{ contacts { totalCount nodes { name organization { name } } } }",
             parents="contacts.nodes",
         ),
+    ],
+    "Query.chats": [
+        Case(
+            as_,
+            """{ chats { totalCount pageInfo { hasNextPage endCursor } edges { cursor node {
+                state waitingSeconds customer { name } agent { name } organization { name }
+                ticket { number } } } } }""",
+            parents="chats.edges",
+        )
+        for as_ in ("agent", "alice")
+    ],
+    "Chat.messages": [
+        Case(
+            as_,
+            """{ chats { nodes { state messages(first: 1) { totalCount
+                pageInfo { hasNextPage endCursor }
+                edges { cursor node { body author { name } chat { state } } } } } } }""",
+            parents="chats.nodes",
+            children="chats.nodes.messages.edges",
+        )
+        for as_ in ("agent", "alice")
     ],
     "Query.categories": [Case("agent", "{ categories { id name } }", parents="categories")],
     "Query.modules": [Case("agent", "{ modules { id name } }", parents="modules")],

@@ -106,9 +106,7 @@ async def test_a_personal_subscription_runs_once_per_person_however_many_sockets
     assert await server.live_subscriptions() == 3
 
 
-async def test_staff_share_one_execution_and_customers_of_other_organizations_do_not(
-    server, world
-):
+async def test_staff_share_one_execution_and_customers_of_other_organizations_do_not(server, world):
     agent, agent_op = await listen(server, world["agent"], EVENTS)
     admin, admin_op = await listen(server, world["admin"], EVENTS)
     assert await hubs(server) == 1  # no scope tells an admin from an agent

@@ -4,6 +4,7 @@ each tailer still finds the others' commits by polling."""
 import asyncio
 import os
 import time
+import uuid
 
 import pytest
 from live import COMMENT, Server, create_ticket, event_where, listen
@@ -11,11 +12,17 @@ from live import COMMENT, Server, create_ticket, event_where, listen
 REDIS_URL = os.environ.get("HELPDESK_TEST_REDIS_URL")
 
 
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 async def test_a_change_on_one_server_reaches_a_subscriber_of_another(database_url, world):
-    if not database_url.startswith("postgres") or not REDIS_URL:
-        pytest.skip("needs HELPDESK_TEST_POSTGRES_URL and HELPDESK_TEST_REDIS_URL")
-    # A long poll interval: only a Redis hint can make delivery quick.
-    env = {"HELPDESK_REDIS_URL": REDIS_URL, "HELPDESK_TAILER_POLL_SECONDS": "30"}
+    if not REDIS_URL:
+        pytest.fail("needs HELPDESK_TEST_REDIS_URL")
+    # A long poll interval: only a Redis hint can make delivery quick. Channels of their
+    # own: other test workers share the Redis.
+    env = {
+        "HELPDESK_REDIS_URL": REDIS_URL,
+        "HELPDESK_REDIS_PREFIX": f"test-{uuid.uuid4().hex}",
+        "HELPDESK_TAILER_POLL_SECONDS": "30",
+    }
     one, two = Server(database_url, env), Server(database_url, env)
     await asyncio.gather(asyncio.to_thread(one.start), asyncio.to_thread(two.start))
     try:

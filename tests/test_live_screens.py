@@ -65,6 +65,17 @@ async def test_dashboard_counts_are_pushed_when_they_change(server, world):
     assert open_count == {s["status"]: s["count"] for s in first["byStatus"]}["OPEN"] + 1
 
 
+async def test_a_second_dashboard_gets_the_counts_at_once(server, world):
+    """Both agents share one execution; the one who joins it later still gets the counts
+    straight away, not at the next change."""
+    first, first_op = await listen(server, world["agent"], STATS)
+    counts = (await first.next(first_op))["data"]["ticketStats"]
+    second, second_op = await listen(server, world["admin"], STATS)
+    assert (await second.next(second_op, timeout=5))["data"]["ticketStats"] == counts
+    await first.close()
+    await second.close()
+
+
 async def test_customer_is_told_the_moment_their_ticket_is_resolved(server, world):
     ticket = await create_ticket(server, world["alice"])
     alice, op = await listen(server, world["alice"], PROMPT)

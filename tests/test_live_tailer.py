@@ -87,7 +87,7 @@ async def test_state_before_an_event_is_the_state_after_the_previous_one(databas
 
 @pytest.mark.skipif(not REDIS_URL, reason="HELPDESK_TEST_REDIS_URL is not set")
 async def test_a_hint_published_by_one_process_wakes_another():
-    sender, receiver = RedisBus(REDIS_URL, "helpdesk:test"), RedisBus(REDIS_URL, "helpdesk:test")
+    sender, receiver = RedisBus(REDIS_URL, "test"), RedisBus(REDIS_URL, "test")
     await receiver.start()
     try:
         await asyncio.sleep(0.2)  # subscribed

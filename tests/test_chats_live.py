@@ -1,0 +1,198 @@
+"""Chat with a Cyber Hero, live: a customer and two agents on real websockets, a server that
+restarts mid-chat, and the transcript on the ticket."""
+
+import asyncio
+
+import factories as f
+import pytest
+from live import LiveClient, Server, listen
+
+from helpdesk import models
+
+START = """mutation($input: StartChatInput!) {
+  startChat(input: $input) {
+    chat { id state } ticket { id number channel owner { name } } errors { code field message }
+  }
+}"""
+ACCEPT = """mutation($id: ID!) {
+  acceptChat(input: {chatId: $id}) { chat { id state agent { name } } errors { code message } }
+}"""
+SEND = """mutation($id: ID!, $body: String!) {
+  sendChatMessage(input: {chatId: $id, body: $body}) { message { id body } errors { code message } }
+}"""
+END = """mutation($id: ID!) {
+  endChat(input: {chatId: $id}) { chat { id state endedAt } errors { code message } }
+}"""
+QUEUE = """subscription {
+  chatQueue { totalCount chats { id state waitingSeconds customer { name } organization { name } } }
+}"""
+EVENTS = """subscription($id: ID!, $after: String) {
+  chatEvents(chatId: $id, after: $after) {
+    cursor kind actor { name } message { body author { name } } chat { state }
+  }
+}"""
+TICKET = """query($id: ID!) {
+  node(id: $id) { ... on Ticket {
+    status owner { name }
+    comments { edges { node { kind body author { name } } } }
+  } }
+}"""
+
+
+async def queue_of(client: LiveClient, op: str) -> list[str]:
+    result = (await client.next(op))["data"]["chatQueue"]
+    assert result["totalCount"] == len(result["chats"])
+    return [c["id"] for c in result["chats"]]
+
+
+async def chat_event(client: LiveClient, op: str) -> dict:
+    return (await client.next(op))["data"]["chatEvents"]
+
+
+async def send(server: Server, chat_id: str, person, body: str) -> None:
+    data = await server.gql(SEND, {"id": chat_id, "body": body}, person.token)
+    assert data["sendChatMessage"]["errors"] == [], data
+
+
+@pytest.fixture
+async def people(database_url):
+    acme = await f.organization("Acme")
+    return {
+        "alice": await f.customer(acme, name="Alice Archer"),
+        "hero": await f.agent(name="Hero One"),
+        "other": await f.agent(name="Hero Two"),
+    }
+
+
+async def test_a_chat_from_queue_to_transcript_survives_a_restart(server, people):
+    alice, hero, other = people["alice"], people["hero"], people["other"]
+    hero_socket, hero_queue = await listen(server, hero, QUEUE)
+    other_socket, other_queue = await listen(server, other, QUEUE)
+    assert await queue_of(hero_socket, hero_queue) == []
+    assert await queue_of(other_socket, other_queue) == []
+
+    started = (await server.gql(START, {"input": {"summary": "Can't log in"}}, alice.token))[
+        "startChat"
+    ]
+    assert started["errors"] == []
+    chat_id, ticket = started["chat"]["id"], started["ticket"]
+    assert started["chat"]["state"] == "WAITING"
+    assert ticket["channel"] == "CHAT" and ticket["owner"] is None
+
+    # The chat appears in both agents' queues, with who is waiting.
+    for socket, op in ((hero_socket, hero_queue), (other_socket, other_queue)):
+        assert await queue_of(socket, op) == [chat_id]
+
+    customer, customer_op = await listen(server, alice, EVENTS, {"id": chat_id})
+    accepted = (await server.gql(ACCEPT, {"id": chat_id}, hero.token))["acceptChat"]
+    assert accepted["errors"] == [] and accepted["chat"]["agent"]["name"] == "Hero One"
+    # One accepts: the entry disappears for the other, who can no longer take it.
+    assert await queue_of(other_socket, other_queue) == []
+    assert await queue_of(hero_socket, hero_queue) == []
+    late = (await server.gql(ACCEPT, {"id": chat_id}, other.token))["acceptChat"]
+    assert late["errors"][0]["code"] == "CONFLICT" and "Hero One" in late["errors"][0]["message"]
+    event = await chat_event(customer, customer_op)
+    assert (event["kind"], event["actor"]["name"]) == ("ACCEPTED", "Hero One")
+
+    agent, agent_op = await listen(server, hero, EVENTS, {"id": chat_id})
+    lines = [
+        (alice, "Hi, I can't log in"),
+        (hero, "Hello Alice, which browser?"),
+        (alice, "Firefox"),
+        (hero, "Clear the cookies and try again"),
+    ]
+    for person, body in lines:
+        await send(server, chat_id, person, body)
+    for socket, op in ((customer, customer_op), (agent, agent_op)):
+        seen = [await chat_event(socket, op) for _ in lines]
+        assert [
+            (e["kind"], e["message"]["author"]["name"], e["message"]["body"]) for e in seen
+        ] == [("MESSAGE", person.contact.name, body) for person, body in lines]
+    cursor = seen[-1]["cursor"]
+    await agent.close()
+    await other_socket.close()
+    await hero_socket.close()
+
+    # The server restarts mid-chat; the agent goes on writing; the customer comes back
+    # with the last cursor they saw and gets exactly what they missed.
+    await asyncio.to_thread(server.stop)
+    await asyncio.to_thread(server.start)
+    missed = [(hero, "Did that work?"), (alice, "Yes, thanks!")]
+    for person, body in missed:
+        await send(server, chat_id, person, body)
+    back, back_op = await listen(server, alice, EVENTS, {"id": chat_id, "after": cursor})
+    resumed = [await chat_event(back, back_op) for _ in missed]
+    assert [(e["kind"], e["message"]["body"]) for e in resumed] == [
+        ("MESSAGE", body) for _, body in missed
+    ]
+    await send(server, chat_id, hero, "Great, have a nice day")
+    live_again = await chat_event(back, back_op)
+    assert live_again["message"]["body"] == "Great, have a nice day"
+
+    ended = (await server.gql(END, {"id": chat_id}, alice.token))["endChat"]
+    assert ended["errors"] == [] and ended["chat"]["state"] == "ENDED"
+    last = await chat_event(back, back_op)
+    assert (last["kind"], last["chat"]["state"]) == ("ENDED", "ENDED")
+    assert (await back.receive())["type"] == "complete"  # the chat is over: so is the stream
+    await back.close()
+
+    # The ticket: owned by the Cyber Hero who answered, one transcript with every message,
+    # in order, once; it stays open for follow-up.
+    view = (await server.gql(TICKET, {"id": ticket["id"]}, alice.token))["node"]
+    assert view["owner"]["name"] == "Hero One"
+    assert view["status"] == "IN_PROGRESS"
+    transcripts = [
+        e["node"] for e in view["comments"]["edges"] if e["node"]["kind"] == "CHAT_TRANSCRIPT"
+    ]
+    assert len(transcripts) == 1
+    body = transcripts[0]["body"]
+    every = [*lines, *missed, (hero, "Great, have a nice day")]
+    positions = [body.index(f"{person.contact.name}: {text}") for person, text in every]
+    assert positions == sorted(positions)
+    assert all(body.count(f": {text}") == 1 for _, text in every)
+
+
+async def test_customers_cannot_watch_the_queue(server, people):
+    alice = people["alice"]
+    socket = await LiveClient.connect(server, alice.token)
+    await socket.acked()
+    op = await socket.subscribe(QUEUE)
+    refused = await socket.receive()
+    assert refused["id"] == op
+    errors = refused["payload"] if refused["type"] == "error" else refused["payload"]["errors"]
+    assert errors[0]["extensions"]["code"] == "FORBIDDEN"
+    await socket.close()
+
+
+TYPING = """mutation($id: ID!, $typing: Boolean!) {
+  setChatTyping(input: {chatId: $id, typing: $typing}) { chat { id } errors { code message } }
+}"""
+
+
+async def test_typing_reaches_the_others_in_the_chat_and_is_never_stored(server, people):
+    alice, hero = people["alice"], people["hero"]
+    started = await server.gql(START, {"input": {"summary": "Typing"}}, alice.token)
+    chat_id = started["startChat"]["chat"]["id"]
+    await server.gql(ACCEPT, {"id": chat_id}, hero.token)
+    customer, customer_op = await listen(server, alice, EVENTS, {"id": chat_id})
+    agent, _ = await listen(server, hero, EVENTS, {"id": chat_id})
+    events_before = await models.LogEvent.all().count()
+
+    for typing in (True, False):
+        done = await server.gql(TYPING, {"id": chat_id, "typing": typing}, hero.token)
+        assert done["setChatTyping"]["errors"] == []
+        event = (await customer.next(customer_op))["data"]["chatEvents"]
+        assert (event["kind"], event["cursor"], event["actor"]["name"]) == (
+            "TYPING",
+            None,
+            "Hero One",
+        )
+    await agent.nothing_for(0.5)  # your own typing is not echoed back
+    assert await models.LogEvent.all().count() == events_before
+
+    # A colleague who may read the chat may not type in it.
+    colleague = await f.customer(await f.organization("Acme"), name="Carol Colleague")
+    refused = await server.gql_raw(TYPING, {"id": chat_id, "typing": True}, colleague.token)
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    await customer.close()
+    await agent.close()
