@@ -10,7 +10,7 @@ from typing import cast
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -18,7 +18,7 @@ from strawberry.http.exceptions import NonTextMessageReceived
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET
 
-from helpdesk import db, logs
+from helpdesk import db, downloads, logs, uploads, web
 from helpdesk.access_log import AccessLog
 from helpdesk.api import build_schema
 from helpdesk.auth import viewer_from_header
@@ -26,11 +26,13 @@ from helpdesk.events.bus import get_bus, set_bus
 from helpdesk.events.redis_bus import RedisBus
 from helpdesk.health import Readiness, healthz, readyz
 from helpdesk.http_limits import BadJson, BodySizeLimit, BoundedInputView
+from helpdesk.mail_worker import MailWorker
 from helpdesk.metrics import metrics_endpoint, watch_live_state
-from helpdesk.resolvers import chats, metrics, presence_board
+from helpdesk.resolvers import chats, mail, metrics, presence_board
 from helpdesk.resolvers.metrics import Metrics
 from helpdesk.schema.context import Context, login_throttle
 from helpdesk.settings import Settings
+from helpdesk.storage import set_storage, storage_from
 from helpdesk.subscriptions.hubs import Hubs
 from helpdesk.subscriptions.messages import shape_problem
 from helpdesk.subscriptions.tailer import Tailer, get_tailer, set_tailer
@@ -80,7 +82,7 @@ class OperationIdsLiveHandler(LiveHandler):
         await super().run_operation(operation)
 
 
-class HelpdeskGraphQL(BoundedInputView, GraphQL[Context, None]):
+class HelpdeskGraphQL(uploads.UploadView, BoundedInputView, GraphQL[Context, None]):
     websocket_adapter_class = SizeLimitedAdapter
     graphql_transport_ws_handler_class = OperationIdsLiveHandler
 
@@ -93,6 +95,7 @@ class HelpdeskGraphQL(BoundedInputView, GraphQL[Context, None]):
             allowed_origins=settings.allowed_origins,
             connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
             max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
+            multipart_uploads_enabled=True,  # files: helpdesk/uploads.py
         )
         self.settings = settings
         self.hubs = Hubs()
@@ -100,6 +103,9 @@ class HelpdeskGraphQL(BoundedInputView, GraphQL[Context, None]):
         self.sockets_per_person: dict[int, int] = {}  # contact id -> open sockets
         self.logins = login_throttle(settings)
         self._closing: set[asyncio.Task] = set()
+
+    async def render_graphql_ide(self, request):
+        return web.graphiql()  # bundled, works offline (web/src/graphiql.ts)
 
     def new_context(self, viewer, request=None) -> Context:
         return Context(settings=self.settings, viewer=viewer, request=request, logins=self.logins)
@@ -110,6 +116,8 @@ class HelpdeskGraphQL(BoundedInputView, GraphQL[Context, None]):
         if request.scope["type"] == "websocket":
             return self.new_context(None, request)
         viewer = await viewer_from_header(request.headers.get("authorization"))
+        if refused := uploads.refusal(request, signed_in=viewer is not None):
+            raise refused  # before the body is read
         return self.new_context(viewer, request)
 
     async def on_ws_connect(self, context: Context):
@@ -134,6 +142,7 @@ class HelpdeskGraphQL(BoundedInputView, GraphQL[Context, None]):
         try:
             return await super().run(request, context, root_value)
         finally:
+            await uploads.close_files(request)
             registered = self.sockets.pop(request, None)
             if registered is not None and registered.viewer is not None:
                 person = registered.viewer.contact_id
@@ -180,6 +189,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     """`manage_database=False` leaves connecting to the caller (tests that share a loop)."""
     settings = settings or Settings.from_env()
     graphql = HelpdeskGraphQL(settings)
+    storage = storage_from(settings)  # attachments' files: the data directory, or S3
     metrics = Metrics(settings.metrics_max_operation_names)
     watch_live_state(metrics, graphql)
 
@@ -193,6 +203,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             set_bus(bus)
         tailer = Tailer(get_bus(), poll_interval=settings.tailer_poll_seconds)
         tailer.on_access_ended = graphql.end_access
+        await storage.start()
+        set_storage(storage)
         await tailer.start()
         set_tailer(tailer)
         board = presence_board.Board(get_bus(), timeout=settings.presence_timeout_seconds)
@@ -201,15 +213,21 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         sweeper = asyncio.create_task(
             end_abandoned_chats(settings.chat_customer_timeout_seconds), name="chat sweeper"
         )
+        mail.configure(settings)
+        mailer = MailWorker(settings)
+        await mailer.start()
         try:
             yield
         finally:
             sweeper.cancel()
+            await mailer.stop()
             await graphql.close_all()
             await board.stop()  # after the sockets (their people leave), before the bus
             presence_board.set_board(None)
             await tailer.stop()
             set_tailer(None)
+            await storage.close()
+            set_storage(None)
             if settings.redis_url:
                 await bus.close()
                 set_bus(None)
@@ -223,11 +241,20 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint),
+            Route("/attachments/{attachment_id}", downloads.download, methods=["GET"]),
+            # The help desk in the browser (helpdesk/web.py), production included.
+            Route("/", web.help_desk, methods=["GET"]),
+            Route("/tickets/{number:int}", web.help_desk, methods=["GET"]),
+            Mount("/static/assets", web.assets()),
         ],
         # Request ids, the access log and the app's metrics, for everything below.
         middleware=[
             Middleware(AccessLog, metrics=metrics),
-            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+            Middleware(
+                BodySizeLimit,
+                max_bytes=settings.max_body_bytes,
+                max_upload_bytes=settings.max_upload_request_bytes,
+            ),
         ],
         lifespan=lifespan,
     )

@@ -2,9 +2,10 @@
 people, three agents, an admin, and a few hundred tickets spread over the last 90 days, in
 every status, with replies, internal notes, ratings and history.
 
-Everything is written through the resolvers, so tickets, comments and log events are exactly
-what the API would write; only their timestamps are moved back afterwards. Steps of all
-tickets run in time order, so ids and times agree."""
+Everything is written through the resolvers, so tickets, comments, chats and log events are
+exactly what the API would write; only their timestamps are moved back afterwards. Steps of
+all tickets run in time order, so ids and times agree. About a fifth of the tickets came by
+"Chat with a Cyber Hero"; a few chats are still going on as the demo loads."""
 
 import heapq
 import random
@@ -14,6 +15,7 @@ from typing import Any, cast
 
 from tortoise.transactions import in_transaction
 
+from helpdesk import demo_attachments
 from helpdesk.demo_data import (
     ADMIN,
     AGENT_REPLIES,
@@ -21,6 +23,12 @@ from helpdesk.demo_data import (
     ASSETS,
     BASE58,
     BECH32,
+    CHAT_EXCHANGES,
+    CHAT_FOLLOW_UPS,
+    CHAT_GREETINGS,
+    CHAT_OPENERS,
+    CHAT_THANKS,
+    CHAT_WRAP_UPS,
     CUSTOMER_REPLIES,
     DEVICES,
     FEEDBACK,
@@ -28,6 +36,8 @@ from helpdesk.demo_data import (
     MODULES,
     NOTES,
     ORGANIZATIONS,
+    PARTNER,
+    PARTNER_MANAGES,
     PASSWORD,
     PROVIDERS,
     QUESTIONS,
@@ -40,7 +50,9 @@ from helpdesk.demo_data import (
 )
 from helpdesk.models import (
     Category,
-    Channel,
+    Chat,
+    ChatMessage,
+    ChatParticipant,
     Comment,
     CommentKind,
     Contact,
@@ -52,9 +64,21 @@ from helpdesk.models import (
     Status,
     Ticket,
 )
-from helpdesk.resolvers import accounts, catalog, comments, contacts, organizations, tickets
+from helpdesk.resolvers import (
+    accounts,
+    catalog,
+    chats,
+    comments,
+    contacts,
+    mail_outbox,
+    organizations,
+    tickets,
+)
 from helpdesk.resolvers.ticket_fields import NewTicket, TicketFields
 from helpdesk.resolvers.viewer import Viewer
+
+# The steps that write to a chat (`_Loader.run`), and need its times moved back.
+CHAT_STEPS = frozenset({"chat", "chat now", "accept", "say", "end"})
 
 
 @dataclass
@@ -90,6 +114,7 @@ class Plan:
     created_at: datetime
     steps: list[tuple[datetime, str, tuple]] = field(default_factory=list)
     ticket: Ticket | None = None
+    chat_id: int | None = None  # the chat the ticket came by, once started
     resolved_at: datetime | None = None
     closed_at: datetime | None = None
 
@@ -211,13 +236,17 @@ class _Loader:
         """Writes the steps that take the ticket to its planned status, legally."""
         rng = self.rng
         agent = rng.choice([*self.agents, *self.agents, self.admin])
-        chat = plan.status is not Status.OPEN and rng.random() < 0.2  # chats start assigned
+        # A chat ticket has an owner from the start: the Cyber Hero who accepted the chat.
+        chat = plan.status is not Status.OPEN and rng.random() < 0.2
         steps: list[tuple[float, str, tuple]] = []  # (hours after the previous step, ...)
 
         def step(low: float, high: float, action: str, *args) -> None:
             steps.append((rng.uniform(low, high), action, args))
 
-        step(0, 0, "create", agent if chat else None)
+        if chat:
+            self._chat(step, plan, agent)
+        else:
+            step(0, 0, "create")
         if plan.template.priority is not Priority.NORMAL or rng.random() < 0.15:
             priority = plan.template.priority
             if priority is Priority.NORMAL:
@@ -265,6 +294,32 @@ class _Loader:
                 step(0.01, 0.1, "close", agent, None)
         self._finish(plan, steps)
 
+    def _chat(self, step, plan: Plan, agent: Viewer) -> None:
+        """Chat with a Cyber Hero: the customer opens the ticket by chat and says hello, the
+        agent accepts it within minutes, they talk, one of them ends it (the transcript goes
+        on the ticket), and the agent fills in the ticket's details."""
+        rng, customer = self.rng, plan.customer
+        words = {
+            **plan.details,
+            "summary": plan.template.summary.format(**plan.details),
+            "first": customer.name.split()[0],
+            "agent": self.names[agent.contact_id].split()[0],
+        }
+        exchanges = rng.sample(CHAT_EXCHANGES[plan.template.module], rng.randint(1, 2))
+        lines: list[tuple[Viewer | Contact, str]] = [(agent, rng.choice(CHAT_GREETINGS))]
+        for question, answer in exchanges:
+            lines += [(agent, question), (customer, answer)]
+        lines.append((agent, rng.choice(CHAT_WRAP_UPS)))
+        if rng.random() < 0.7:
+            lines.append((customer, rng.choice(CHAT_THANKS)))
+        step(0, 0, "chat")
+        step(0.0003, 0.002, "say", customer, rng.choice(CHAT_OPENERS).format(**words))
+        step(0.01, 0.15, "accept", agent)  # half a minute to nine minutes in the queue
+        for who, text in lines:
+            step(0.004, 0.03, "say", who, text.format(**words))
+        step(0.002, 0.02, "end", rng.choice([customer, agent]))
+        step(0.05, 0.5, "details", agent)
+
     def _work(self, step, plan: Plan, agent: Viewer, chat: bool, *, wait: bool) -> None:
         rng = self.rng
         if not chat:
@@ -289,48 +344,50 @@ class _Loader:
 
     # -- running ----------------------------------------------------------------------------
 
+    def _ticket_fields(self, plan: Plan) -> dict[str, Any]:
+        """The ticket's details beyond its summary, as its template describes them."""
+        d, t = plan.details, plan.template
+        return {
+            "description": t.description.format(**d),
+            "category_id": self.categories[t.category],
+            "module_id": self.modules[t.module],
+            "error_code": d["code"],
+            "device": d["device"] if t.device else None,
+            "wallet_provider": d["provider"] if t.provider else None,
+            "wallet_address": {"address": d["address"], "tx": d["tx"]}.get(t.wallet or ""),
+        }
+
+    def _viewer(self, who: Viewer | Contact) -> Viewer:
+        return who if isinstance(who, Viewer) else self.viewers[who.id]
+
     async def run(self, plan: Plan, action: str, args: tuple, at: datetime) -> None:
         rng, d, t = self.rng, plan.details, plan.template
         customer = self.viewers[plan.customer.id]
         first = plan.customer.name.split()[0]
         if action == "create":
-            (agent,) = args
-            summary = t.summary.format(**d)
-            fields = NewTicket(
-                summary=summary,
-                description=t.description.format(**d),
-                category_id=self.categories[t.category],
-                module_id=self.modules[t.module],
-                error_code=d["code"],
-                device=d["device"] if t.device else None,
-                wallet_provider=d["provider"] if t.provider else None,
-                wallet_address={"address": d["address"], "tx": d["tx"]}.get(t.wallet or ""),
-            )
+            fields = NewTicket(summary=t.summary.format(**d), **self._ticket_fields(plan))
             if plan.others and rng.random() < 0.25:
                 fields = replace(fields, cc_contact_ids=(rng.choice(plan.others).id,))
             if rng.random() < 0.1:
                 cc_email = f"support-lead@{plan.customer.email.split('@')[1]}"
                 fields = replace(fields, cc_emails=(cc_email,))
-            if agent is None:
-                plan.ticket = await tickets.create(customer, fields)
-            else:  # a chat the agent turns into a ticket on the customer's behalf
-                fields = replace(
-                    fields,
-                    channel=Channel.CHAT,
-                    organization_id=plan.organization.id,
-                    primary_contact_id=plan.customer.id,
-                    owner_id=agent.contact_id,
-                )
-                plan.ticket = await tickets.create(agent, fields)
-                transcript = (
-                    f"[{at:%H:%M}] {plan.customer.name}: Hi, {summary.lower()}.\n"
-                    f"[{at:%H:%M}] {self.names[agent.contact_id]}: Hi {first}, let me "
-                    "open a ticket and look into it."
-                )
-                await comments.add(agent, plan.ticket_id, transcript, CommentKind.CHAT_TRANSCRIPT)
+            plan.ticket = await tickets.create(customer, fields)
+            return
+        if action == "chat":
+            chat, plan.ticket = await chats.start(customer, t.summary.format(**d))
+            plan.chat_id = chat.id
             return
         ticket_id = plan.ticket_id
-        if action == "triage":
+        if action == "chat now":
+            chat, _ = await chats.start(customer, None, ticket_id=ticket_id)
+            plan.chat_id = chat.id
+        elif action in CHAT_STEPS:
+            await self.run_chat(plan, action, args)
+        elif action == "details":
+            (agent,) = args
+            given = {k: v for k, v in self._ticket_fields(plan).items() if v is not None}
+            await tickets.update(agent, ticket_id, TicketFields(**given))
+        elif action == "triage":
             agent, priority = args
             await tickets.update(agent, ticket_id, TicketFields(priority=priority))
         elif action == "assign":
@@ -338,7 +395,7 @@ class _Loader:
             await tickets.assign(agent, ticket_id, agent.contact_id, None)
         elif action in ("reply", "note"):
             who, texts = args
-            viewer = who if isinstance(who, Viewer) else self.viewers[who.id]
+            viewer = self._viewer(who)
             body = rng.choice(texts).format(first=first, **d)
             kind = CommentKind.INTERNAL_NOTE if action == "note" else CommentKind.REPLY
             await comments.add(viewer, ticket_id, body, kind)
@@ -362,7 +419,7 @@ class _Loader:
             plan.closed_at = at
         elif action == "close":
             who, message = args
-            viewer = who if isinstance(who, Viewer) else self.viewers[who.id]
+            viewer = self._viewer(who)
             if message:
                 await comments.add(viewer, ticket_id, message, CommentKind.REPLY)
             await tickets.close(viewer, ticket_id, None)
@@ -370,11 +427,105 @@ class _Loader:
         else:  # pragma: no cover - a typo in schedule()
             raise ValueError(action)
 
+    async def run_chat(self, plan: Plan, action: str, args: tuple) -> None:
+        assert plan.chat_id is not None, "a chat's first step starts it"
+        if action == "accept":
+            (agent,) = args
+            await chats.accept(agent, plan.chat_id)
+        elif action == "say":
+            who, text = args
+            await chats.send(self._viewer(who), plan.chat_id, text)
+        elif action == "end":
+            (who,) = args
+            await chats.end(self._viewer(who), plan.chat_id)
+
+    async def partner(self, setup_at: datetime) -> Login:
+        """Seed 003's partner: her own organization, and two customers' she manages. Made
+        last, so the tickets (and their numbers) are those of a demo without her."""
+        name, email, org_name = PARTNER
+        organization = await organizations.find_or_create(org_name)
+        contact = await contacts.create(
+            None, name=name, email=email, role=Role.CUSTOMER, organization_id=organization.id
+        )
+        for managed in PARTNER_MANAGES:
+            other = await Organization.get(name=managed)
+            await organizations.add_membership(self.admin, contact.id, other.id)
+        await Contact.filter(id=contact.id).update(
+            password_hash=await accounts.hash_password(PASSWORD), created_at=setup_at
+        )
+        await Organization.filter(id=organization.id).update(created_at=setup_at)
+        return Login("customer", name, email, _partner_of(org_name))
+
+    async def live_chats(self, plans: list[Plan]) -> list[tuple[datetime, Plan, str, tuple]]:
+        """Chats still going on as the demo loads, so the staff's queue and an open chat show
+        something: a customer back on their ticket by "Chat Now" and talking with its owner,
+        and another one waiting for a Cyber Hero. Their steps come after every other step
+        (which all end five minutes before now)."""
+        rng, now = self.rng, self.now
+        steps: list[tuple[datetime, Plan, str, tuple]] = []
+        active = next((p for p in reversed(plans) if p.status is Status.IN_PROGRESS), None)
+        if active is not None:
+            ticket = await Ticket.get(id=active.ticket_id)
+            agent = self.viewers.get(ticket.owner_id or 0, self.agents[0])
+            words = {
+                **active.details,
+                "number": ticket.number,
+                "first": active.customer.name.split()[0],
+                "agent": self.names[agent.contact_id].split()[0],
+            }
+            question, answer = rng.choice(CHAT_EXCHANGES[active.template.module])
+            lines = [
+                (active.customer, rng.choice(CHAT_FOLLOW_UPS)),
+                (agent, rng.choice(CHAT_GREETINGS)),
+                (agent, question),
+                (active.customer, answer),
+            ]
+            at = now - timedelta(minutes=4, seconds=30)
+            steps.append((at, active, "chat now", ()))
+            for n, (who, text) in enumerate(lines):
+                said = at + timedelta(seconds=20 + 50 * n)
+                steps.append((said, active, "say", (who, text.format(**words))))
+            steps.append((at + timedelta(seconds=40), active, "accept", (agent,)))
+        waiting = next((p for p in reversed(plans) if p.status is Status.OPEN), None)
+        if waiting is not None:
+            ticket = await Ticket.get(id=waiting.ticket_id)
+            text = rng.choice(CHAT_FOLLOW_UPS).format(number=ticket.number)
+            at = now - timedelta(minutes=3)
+            steps.append((at, waiting, "chat now", ()))
+            steps.append((at + timedelta(seconds=15), waiting, "say", (waiting.customer, text)))
+        return sorted(steps, key=lambda step: step[0])
+
 
 async def _backdate_ticket_step(ticket_id: int, since: datetime, at: datetime) -> None:
     """Moves what one step just wrote (its log events and comments) back to when it happened."""
     await LogEvent.filter(ticket_id=ticket_id, occurred_at__gte=since).update(occurred_at=at)
     await Comment.filter(ticket_id=ticket_id, created_at__gte=since).update(created_at=at)
+
+
+async def _backdate_chat_step(
+    chat_id: int, since: datetime, at: datetime, names: dict[int, str]
+) -> None:
+    """Moves what one chat step just wrote (the chat's times, its messages, who was in it)
+    back to when it happened. The step that ended it wrote the transcript with the real
+    time: it is written again with the times moved."""
+    chat = await Chat.get(id=chat_id)
+    moved = [
+        name
+        for name in ("started_at", "accepted_at", "ended_at", "customer_seen_at")
+        if (value := getattr(chat, name)) is not None and value >= since
+    ]
+    for name in moved:
+        setattr(chat, name, at)
+    if moved:
+        await chat.save(update_fields=moved)
+    await ChatMessage.filter(chat_id=chat_id, sent_at__gte=since).update(sent_at=at)
+    await ChatParticipant.filter(chat_id=chat_id, joined_at__gte=since).update(joined_at=at)
+    await ChatParticipant.filter(chat_id=chat_id, left_at__gte=since).update(left_at=at)
+    if "ended_at" in moved:
+        messages = await ChatMessage.filter(chat_id=chat_id).order_by("id")
+        await Comment.filter(
+            ticket_id=chat.ticket_id, kind=CommentKind.CHAT_TRANSCRIPT, created_at=at
+        ).update(body=chats.transcript(chat, messages, names))
 
 
 async def load(ticket_count: int = 300, seed: int = 42) -> Summary | None:
@@ -413,6 +564,9 @@ async def load(ticket_count: int = 300, seed: int = 42) -> Summary | None:
             plan = plans[index]
             await loader.run(plan, action, args, at)
             await _backdate_ticket_step(plan.ticket_id, started, at)
+            if action in CHAT_STEPS:
+                assert plan.chat_id is not None
+                await _backdate_chat_step(plan.chat_id, started, at, loader.names)
 
         for plan in plans:
             times: dict[str, Any] = {"created_at": plan.created_at, "updated_at": plan.steps[-1][0]}
@@ -421,6 +575,17 @@ async def load(ticket_count: int = 300, seed: int = 42) -> Summary | None:
             if plan.closed_at:
                 times["closed_at"] = plan.closed_at
             await Ticket.filter(id=plan.ticket_id).update(**times)
+
+        for at, plan, action, args in await loader.live_chats(plans):
+            await loader.run(plan, action, args, at)
+            await _backdate_ticket_step(plan.ticket_id, started, at)
+            assert plan.chat_id is not None
+            await _backdate_chat_step(plan.chat_id, started, at, loader.names)
+        logins.append(await loader.partner(setup_at))
+        # The demo's mails went out when their changes happened: none waits to be sent.
+        await mail_outbox.backdate_as_sent()
+    # Files are stored before their rows are written, so not inside the transaction above.
+    await demo_attachments.load()
 
     by_status = {s.name: 0 for s in Status}
     for status in cast(list[int], await Ticket.all().values_list("status", flat=True)):
@@ -453,14 +618,20 @@ async def demo_logins() -> list[Login]:
     """The demo's logins, if the demo's people are in the database."""
     emails = [ADMIN[1]] + [e for _, e in AGENTS]
     emails += [e for people, _ in ORGANIZATIONS.values() for _, e, _ in people]
+    emails.append(PARTNER[1])
     found = {
         c.email: c for c in await Contact.filter(email__in=emails).select_related("organization")
     }
     if len(found) != len(emails):
         return []
-    return [
-        Login(
-            c.role.value.lower(), c.name, c.email, c.organization.name if c.organization else None
-        )
-        for c in (found[e] for e in emails)
-    ]
+    logins = []
+    for contact in (found[e] for e in emails):
+        organization = contact.organization.name if contact.organization else None
+        if organization and contact.email == PARTNER[1]:
+            organization = _partner_of(organization)
+        logins.append(Login(contact.role.value.lower(), contact.name, contact.email, organization))
+    return logins
+
+
+def _partner_of(own: str) -> str:
+    return f"{own}, managing {' and '.join(PARTNER_MANAGES)}"

@@ -12,6 +12,10 @@ AGENTS = [
     ("Jonas Weber", "jonas@helpdesk.example"),
 ]
 # Organization -> (its customers, the modules it files tickets about).
+# A partner (seed 003): a consultancy's contact who also manages two customers' help desks.
+PARTNER = ("Priya Raman", "priya@ledgerline.example", "Ledgerline Partners")
+PARTNER_MANAGES = ("Nimbus Wallet", "Mintpay Labs")
+
 ORGANIZATIONS: dict[str, tuple[list[tuple[str, str, str | None]], list[str]]] = {
     "Nimbus Wallet": (
         [
@@ -212,6 +216,56 @@ FEEDBACK: dict[int, list[str | None]] = {
     2: ["Took almost a week for something simple."],
     1: ["Nobody answered for days."],
 }
+# Chat with a Cyber Hero. {summary} is the ticket's summary starting in lower case, {agent}
+# the Cyber Hero's first name; the rest are the ticket's details, as in the texts above.
+CHAT_OPENERS = [
+    "Hi! {summary}.",
+    "Hello! {summary}. Can someone help?",
+    "Hi there, quick one: {summary}.",
+]
+CHAT_GREETINGS = [
+    "Hi {first}, {agent} here. Let me have a look.",
+    "Hello {first}, thanks for waiting. I'm {agent}, I'll take this one.",
+]
+# Per module: the Cyber Hero's questions, each with the customer's answer.
+CHAT_EXCHANGES: dict[str, list[tuple[str, str]]] = {
+    "Wallet": [
+        ("Which device and app version are you on?", "{device}, app version 4.{minor}."),
+        ("Could you paste the address or the transaction hash?", "Here it is: {tx}"),
+    ],
+    "Exchange": [
+        ("Is this in the web app or through the API?", "The web app, on {device}."),
+        ("Which asset and amount was it?", "{amount} {asset}."),
+    ],
+    "Staking": [
+        ("Which address are the rewards paid to?", "{address}"),
+        ("Since when is it happening?", "Epoch {epoch} was the first one that looked wrong."),
+    ],
+    "Portfolio Tracker": [
+        ("Which wallet is affected?", "The main one, {address}."),
+        ("Does refreshing the portfolio change anything?", "No, same numbers after a refresh."),
+    ],
+    "Payments API": [
+        ("Production or the sandbox?", "Production, since about {hour}:{minute:02d} UTC."),
+        ("Could you send the transaction it is about?", "This one: {tx}"),
+    ],
+    "Account & Security": [
+        ("Which device are you signing in from?", "{device}."),
+        ("When did it start?", "Today around {hour}:{minute:02d} UTC."),
+    ],
+}
+CHAT_WRAP_UPS = [
+    "Thanks, that's all I need. I've put the details on your ticket; updates will come there.",
+    "Got it. I'm passing this to the {module} team, you'll hear from us on the ticket.",
+    "Thanks {first}. I'm on it and will write on the ticket as soon as I know more.",
+]
+CHAT_THANKS = ["Thanks!", "Great, thank you.", "Perfect, thanks for the quick help."]
+# A customer back on an open ticket, by "Chat Now".
+CHAT_FOLLOW_UPS = [
+    "Hi, about ticket #{number}: is there any news?",
+    "Hello, I'm back about #{number}, it's still happening.",
+]
+
 ASSETS = ["ETH", "BTC", "USDT", "USDC", "SOL", "MATIC", "ARB"]
 PROVIDERS = ["MetaMask", "Ledger Nano X", "Trezor Model T", "Trust Wallet", "Rabby"]
 DEVICES = [

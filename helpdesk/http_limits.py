@@ -123,11 +123,13 @@ class BodyTooLarge(Exception):
 
 class BodySizeLimit:
     """ASGI middleware: a body announced (Content-Length) or streamed (chunked) past
-    `max_bytes` gets 413 before it is read whole; a query string past it gets 414."""
+    `max_bytes` gets 413 before it is read whole; a query string past it gets 414. A
+    multipart body (file uploads, helpdesk/uploads.py) has its own, `max_upload_bytes`."""
 
-    def __init__(self, app, max_bytes: int) -> None:
+    def __init__(self, app, max_bytes: int, max_upload_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_upload_bytes = max_upload_bytes or max_bytes
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -136,9 +138,10 @@ class BodySizeLimit:
         if len(scope.get("query_string", b"")) > self.max_bytes:
             await _refuse(send, 414, f"Query string larger than {self.max_bytes} bytes")
             return
+        limit = self.max_upload_bytes if _is_multipart(scope) else self.max_bytes
         announced = _content_length(scope)
-        if announced is not None and announced > self.max_bytes:
-            await _refuse(send, 413, f"Request body larger than {self.max_bytes} bytes")
+        if announced is not None and announced > limit:
+            await _refuse(send, 413, f"Request body larger than {limit} bytes")
             return
         received = 0
         started = False
@@ -148,7 +151,7 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     raise BodyTooLarge
             return message
 
@@ -162,7 +165,14 @@ class BodySizeLimit:
         except BodyTooLarge:
             if started:  # too late to answer; the server closes the connection
                 raise
-            await _refuse(send, 413, f"Request body larger than {self.max_bytes} bytes")
+            await _refuse(send, 413, f"Request body larger than {limit} bytes")
+
+
+def _is_multipart(scope) -> bool:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-type":
+            return value.split(b";", 1)[0].strip().lower() == b"multipart/form-data"
+    return False
 
 
 def _content_length(scope) -> int | None:

@@ -8,10 +8,15 @@ import os
 import types
 import typing
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ENVIRONMENTS = ("development", "production")
 LOG_FORMATS = ("text", "json")
+MIN_SECRET_KEY = 32
+MAX_UPLOAD_BYTES = 2**31 - 1
+SMTP_SCHEMES = ("smtp", "smtps")
 
 
 def _default_database_url() -> str:
@@ -68,6 +73,25 @@ class Settings:
     metrics_token: str | None = field(default=None, repr=False)  # GET /metrics needs it if set
     metrics_max_operation_names: int = 100  # distinct names in metrics; the rest are "other"
     ready_timeout_seconds: float = 2.0  # /readyz fails a database or Redis that waits longer
+    # Attachments (resolvers/attachments.py): files arrive in GraphQL multipart requests.
+    data_dir: str = field(default_factory=lambda: os.environ.get("HELPDESK_DATA_DIR", "data"))
+    max_upload_bytes: int = 10 * 1024 * 1024  # one file; a larger one is refused (TOO_LARGE)
+    max_upload_request_bytes: int = 25 * 1024 * 1024  # a whole multipart request; more: 413
+    max_attachments_per_ticket: int = 50  # a ticket's files, its comments' included
+    download_url_seconds: float = 600.0  # how long a signed downloadUrl works
+    storage_url: str | None = None  # unset: <data dir>/attachments; or s3://bucket/prefix
+    s3_endpoint_url: str | None = None  # an S3-compatible store other than AWS (MinIO...)
+    # Signs download URLs. Production requires it; development keeps one in the data dir.
+    secret_key: str | None = field(default=None, repr=False)
+    # Mail (resolvers/mail.py, helpdesk/mail_worker.py): smtp://[user:pass@]host[:port]
+    # (STARTTLS when offered) or smtps:// (TLS); unset, mail waits in the outbox.
+    smtp_url: str | None = field(default=None, repr=False)
+    mail_from: str = "helpdesk@localhost"  # the sender; its domain names the Message-IDs
+    public_url: str = "http://127.0.0.1:8000"  # where mailed links point
+    mail_poll_seconds: float = 1.0  # how often each process looks for mail to send
+    mail_retry_base_seconds: float = 5.0  # the wait after a failed attempt; doubles each time
+    mail_retry_max_seconds: float = 900.0  # the longest wait between two attempts
+    mail_max_attempts: int = 10  # a mail the server keeps refusing is FAILED after this many
 
     @property
     def production(self) -> bool:
@@ -78,6 +102,20 @@ class Settings:
             raise ValueError(f"HELPDESK_ENV must be development or production, not {self.env!r}")
         if self.log_format not in LOG_FORMATS:
             raise ValueError(f"HELPDESK_LOG_FORMAT must be text or json, not {self.log_format!r}")
+        if self.storage_url and not _is_s3_url(self.storage_url):
+            raise ValueError("HELPDESK_STORAGE_URL must look like s3://bucket/prefix")
+        if self.max_upload_bytes > MAX_UPLOAD_BYTES:  # a file's size is a GraphQL Int
+            raise ValueError(f"HELPDESK_MAX_UPLOAD_BYTES must be at most {MAX_UPLOAD_BYTES}")
+        if self.secret_key is not None and len(self.secret_key) < MIN_SECRET_KEY:
+            raise ValueError(f"HELPDESK_SECRET_KEY must be at least {MIN_SECRET_KEY} characters")
+        if self.smtp_url and not _is_smtp_url(self.smtp_url):
+            raise ValueError(
+                "HELPDESK_SMTP_URL must be smtp://[user:password@]host[:port] or smtps://..."
+            )
+        if "@" not in parseaddr(self.mail_from)[1]:
+            raise ValueError(
+                f"HELPDESK_MAIL_FROM must be an e-mail address, not {self.mail_from!r}"
+            )
 
     @classmethod
     def from_env(cls, environ: typing.Mapping[str, str] | None = None) -> "Settings":
@@ -89,7 +127,27 @@ class Settings:
             raw = environ.get(name, "").strip()
             if raw:
                 values[f.name] = _parse(name, raw, hints[f.name])
-        return cls(**values)  # type: ignore[arg-type]
+        settings = cls(**values)  # type: ignore[arg-type]
+        if settings.production and not settings.secret_key:
+            raise ValueError(
+                "HELPDESK_SECRET_KEY must be set in production (it signs download URLs): "
+                "e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        return settings
+
+
+def _is_s3_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme == "s3" and bool(parts.netloc)
+
+
+def _is_smtp_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (a port that is not a number raises here)
+    except ValueError:
+        return False
+    return parts.scheme in SMTP_SCHEMES and bool(parts.hostname)
 
 
 def _parse(name: str, raw: str, hint: object) -> object:

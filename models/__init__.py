@@ -5,12 +5,14 @@
 if __name__ != "helpdesk.models":
     raise ImportError(f"import helpdesk.models, not {__name__}")
 
+from helpdesk.models.attachments import Attachment
 from helpdesk.models.changes import Change
 from helpdesk.models.chats import Chat, ChatMessage, ChatParticipant, ChatState
 from helpdesk.models.comments import Comment, CommentKind
 from helpdesk.models.contacts import ApiToken, Contact, Role, TokenKind
 from helpdesk.models.log_events import DataLogHide, LogEvent, LogKind
-from helpdesk.models.organizations import Organization
+from helpdesk.models.mail import MailKind, MailState, OutboxMail
+from helpdesk.models.organizations import Membership, Organization
 from helpdesk.models.tickets import (
     NUMBER_OFFSET,
     Category,
@@ -27,6 +29,7 @@ from helpdesk.models.tickets import (
 __all__ = [
     "NUMBER_OFFSET",
     "ApiToken",
+    "Attachment",
     "Category",
     "Change",
     "Channel",
@@ -40,8 +43,12 @@ __all__ = [
     "DataLogHide",
     "LogEvent",
     "LogKind",
+    "MailKind",
+    "MailState",
+    "Membership",
     "Module",
     "Organization",
+    "OutboxMail",
     "Priority",
     "Role",
     "Status",

@@ -42,3 +42,7 @@ class Change(StrEnum):
     # A person's Data Log.
     HIDDEN = "hidden"
     LOG_EVENT = "logEvent"
+    # An attachment: its cleaned name, the type found in its content, its size in bytes.
+    FILENAME = "filename"
+    CONTENT_TYPE = "contentType"
+    SIZE = "size"

@@ -6,6 +6,7 @@ from tortoise.indexes import Index
 from tortoise.models import Model
 
 if TYPE_CHECKING:
+    from helpdesk.models.attachments import Attachment
     from helpdesk.models.chats import Chat, ChatMessage
     from helpdesk.models.comments import Comment
     from helpdesk.models.contacts import Contact
@@ -37,12 +38,16 @@ class LogKind(StrEnum):
     MODULE_CREATED = "MODULE_CREATED"
     DATA_LOG_CLEARED = "DATA_LOG_CLEARED"
     DATA_LOG_ENTRY_DELETED = "DATA_LOG_ENTRY_DELETED"
+    MEMBERSHIP_ADDED = "MEMBERSHIP_ADDED"
+    MEMBERSHIP_REMOVED = "MEMBERSHIP_REMOVED"
     CHAT_STARTED = "CHAT_STARTED"
     CHAT_ACCEPTED = "CHAT_ACCEPTED"
     CHAT_JOINED = "CHAT_JOINED"
     CHAT_LEFT = "CHAT_LEFT"
     CHAT_MESSAGE = "CHAT_MESSAGE"
     CHAT_ENDED = "CHAT_ENDED"
+    ATTACHMENT_ADDED = "ATTACHMENT_ADDED"
+    ATTACHMENT_DELETED = "ATTACHMENT_DELETED"
 
 
 class LogEvent(Model):
@@ -76,6 +81,10 @@ class LogEvent(Model):
         "models.ChatMessage", related_name="log_events", null=True, on_delete=fields.RESTRICT
     )
     chat_message_id: int | None
+    attachment: fields.ForeignKeyNullableRelation["Attachment"] = fields.ForeignKeyField(
+        "models.Attachment", related_name="log_events", null=True, on_delete=fields.RESTRICT
+    )
+    attachment_id: int | None
     # The contact or token an account event is about.
     subject_contact: fields.ForeignKeyNullableRelation["Contact"] = fields.ForeignKeyField(
         "models.Contact", related_name="subject_events", null=True, on_delete=fields.RESTRICT

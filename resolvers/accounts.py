@@ -6,14 +6,15 @@ import ipaddress
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from helpdesk.models import ApiToken, Change, Contact, LogKind, TokenKind
+from helpdesk.models import ApiToken, Change, Contact, LogKind, Membership, Role, TokenKind
 from helpdesk.resolvers import log_events, metrics
 from helpdesk.resolvers.errors import ErrorCode, NotFound, RateLimited, invalid
 from helpdesk.resolvers.transactions import now, transaction
@@ -46,14 +47,34 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def viewer_of(contact: Contact, token: ApiToken | None = None) -> Viewer:
+def viewer_of(
+    contact: Contact, token: ApiToken | None = None, managed: Iterable[int] = ()
+) -> Viewer:
+    """The viewer a contact acts as: a customer sees their own organization and those they
+    manage (`managed`, from `managed_organizations`); staff see every organization."""
+    organization_ids: frozenset[int] = frozenset()
+    if contact.role is Role.CUSTOMER and contact.organization_id is not None:
+        organization_ids = frozenset({contact.organization_id, *managed})
     return Viewer(
         contact_id=contact.id,
         role=contact.role,
         organization_id=contact.organization_id,
+        organization_ids=organization_ids,
         token_id=token.id if token else None,
         token_expires_at=token.expires_at if token else None,
     )
+
+
+async def managed_organizations(contact: Contact) -> list[int]:
+    """The organizations a customer manages besides their own."""
+    if contact.role is not Role.CUSTOMER:
+        return []
+    found = await Membership.filter(contact_id=contact.id).values_list("organization_id", flat=True)
+    return cast(list[int], found)  # flat: ids, not the tuples tortoise's types say
+
+
+async def load_viewer(contact: Contact, token: ApiToken | None = None) -> Viewer:
+    return viewer_of(contact, token, await managed_organizations(contact))
 
 
 async def issue_token(
@@ -86,7 +107,7 @@ async def authenticate(secret: str) -> Viewer | None:
     its contact is deactivated."""
     if not secret.startswith("hd_") or len(secret) > 100:
         return None
-    return _valid_viewer(
+    return await _valid_viewer(
         await ApiToken.filter(token_hash=_digest(secret), revoked_at__isnull=True)
         .select_related("contact")
         .first()
@@ -99,26 +120,26 @@ async def reauthenticate(viewer: Viewer) -> Viewer | None:
     another role or organization."""
     if viewer.token_id is None:
         return None
-    fresh = _valid_viewer(
+    fresh = await _valid_viewer(
         await ApiToken.filter(id=viewer.token_id, revoked_at__isnull=True)
         .select_related("contact")
         .first()
     )
-    if fresh is None or (fresh.contact_id, fresh.role, fresh.organization_id) != (
+    if fresh is None or (fresh.contact_id, fresh.role, fresh.organization_ids) != (
         viewer.contact_id,
         viewer.role,
-        viewer.organization_id,
+        viewer.organization_ids,
     ):
         return None
     return fresh
 
 
-def _valid_viewer(token: ApiToken | None) -> Viewer | None:
+async def _valid_viewer(token: ApiToken | None) -> Viewer | None:
     if token is None or not token.contact.is_active:
         return None
     if token.expires_at is not None and token.expires_at <= now():
         return None
-    return viewer_of(token.contact, token)
+    return await load_viewer(token.contact, token)
 
 
 @dataclass

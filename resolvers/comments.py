@@ -1,7 +1,9 @@
 """The ticket's conversation: replies, internal notes, chat transcripts."""
 
+from collections.abc import Sequence
+
 from helpdesk.models import Change, Comment, CommentKind, LogKind, Status, Ticket
-from helpdesk.resolvers import access, log_events, ticket_writes
+from helpdesk.resolvers import access, attachments, log_events, mail, ticket_writes
 from helpdesk.resolvers.errors import ErrorCode, Forbidden, invalid
 from helpdesk.resolvers.pagination import DATETIME, INT, SortKey
 from helpdesk.resolvers.transactions import now, transaction
@@ -31,7 +33,7 @@ async def write(viewer: Viewer | None, ticket: Ticket, kind: CommentKind, body: 
         body=body,
         created_at=now(),
     )
-    await log_events.record(
+    event = await log_events.record(
         LogKind.COMMENT_ADDED,
         viewer,
         ticket=ticket,
@@ -39,10 +41,18 @@ async def write(viewer: Viewer | None, ticket: Ticket, kind: CommentKind, body: 
         changes={Change.KIND: kind.value},
         internal=comment.internal,
     )
+    await mail.comment_written(viewer, ticket, comment, event)
     return comment
 
 
-async def add(viewer: Viewer | None, ticket_id: int, body: str, kind: CommentKind) -> Comment:
+async def add(
+    viewer: Viewer | None,
+    ticket_id: int,
+    body: str,
+    kind: CommentKind,
+    files: Sequence[attachments.Incoming] = (),
+    limits: attachments.Limits = attachments.DEFAULT_LIMITS,
+) -> Comment:
     viewer = require_viewer(viewer)
     if kind not in POSTABLE["staff" if viewer.is_staff else "customer"]:
         if kind is CommentKind.SYSTEM:
@@ -53,11 +63,14 @@ async def add(viewer: Viewer | None, ticket_id: int, body: str, kind: CommentKin
     checks = Checks()
     body = checks.required_text("body", body, max_length=MAX_BODY)
     checks.done()
-    async with transaction():
+    # The files are checked and kept before the transaction (resolvers/attachments.py).
+    received = attachments.received(viewer, ticket_id, files, limits, "attachments")
+    async with received as kept, transaction():
         ticket = await access.visible_ticket(viewer, ticket_id, for_update=True)
         if ticket.status is Status.CLOSED:
             raise invalid(None, ErrorCode.TICKET_CLOSED, f"ticket #{ticket.number} is closed")
         comment = await write(viewer, ticket, kind, body)
+        await attachments.attach(viewer, ticket, kept, limits, "attachments", comment)
         # A customer's reply hands a waiting ticket back to staff (the workflow's
         # WAITING_ON_CUSTOMER -> IN_PROGRESS). Other comments update "last updated", except
         # internal notes: customers must not learn that one was written.

@@ -1,11 +1,12 @@
+from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
-from helpdesk.models import Change, LogKind, Organization
+from helpdesk.models import Change, Contact, LogKind, Membership, Organization, Role
 from helpdesk.resolvers import access, log_events
 from helpdesk.resolvers.errors import ErrorCode, NotFound, invalid
 from helpdesk.resolvers.pagination import INT, TEXT, SortKey
 from helpdesk.resolvers.search import wildcard_filter
-from helpdesk.resolvers.transactions import transaction
+from helpdesk.resolvers.transactions import now, transaction
 from helpdesk.resolvers.validation import Checks
 from helpdesk.resolvers.viewer import Viewer, require_admin, require_viewer
 
@@ -85,3 +86,95 @@ async def find_or_create(name: str) -> Organization:
     name = _checked_name(name)
     existing = await Organization.filter(name_key=name.lower()).first()
     return existing or await _insert(None, name)
+
+
+async def _customer_and_organization(viewer: Viewer, contact_id: int, organization_id: int):
+    checks = Checks()
+    contact = await Contact.filter(id=contact_id).first()
+    if contact is None:
+        checks.add("contactId", ErrorCode.NOT_FOUND, f"contact {contact_id} not found")
+    elif contact.role is not Role.CUSTOMER:
+        checks.add(
+            "contactId", ErrorCode.NOT_ALLOWED, "only customers manage organizations: staff see all"
+        )
+    organization = await access.organizations(viewer).filter(id=organization_id).first()
+    if organization is None:
+        checks.add(
+            "organizationId", ErrorCode.NOT_FOUND, f"organization {organization_id} not found"
+        )
+    checks.done()
+    assert contact is not None and organization is not None
+    return contact, organization
+
+
+async def add_membership(viewer: Viewer | None, contact_id: int, organization_id: int) -> Contact:
+    """Admins: a customer (a partner) manages one more organization. Their open sockets
+    close (the log event ends their access), so they reconnect seeing it."""
+    viewer = require_admin(viewer, "manage memberships")
+    contact, organization = await _customer_and_organization(viewer, contact_id, organization_id)
+    async with transaction():
+        if contact.organization_id == organization.id or await Membership.exists(
+            contact_id=contact.id, organization_id=organization.id
+        ):
+            raise invalid(
+                "organizationId",
+                ErrorCode.TAKEN,
+                f"{contact.name} already manages {organization.name}",
+            )
+        await Membership.create(
+            contact_id=contact.id, organization_id=organization.id, created_at=now()
+        )
+        await log_events.record(
+            LogKind.MEMBERSHIP_ADDED,
+            viewer,
+            organization_id=organization.id,
+            subject_contact_id=contact.id,
+            changes={Change.ORGANIZATION: [None, organization.id]},
+            internal=True,
+        )
+    return contact
+
+
+async def remove_membership(
+    viewer: Viewer | None, contact_id: int, organization_id: int
+) -> Contact:
+    """Admins: a customer stops managing an organization. Live delivery of it to them stops
+    at once: the log event ends their open sockets' access."""
+    viewer = require_admin(viewer, "manage memberships")
+    contact, organization = await _customer_and_organization(viewer, contact_id, organization_id)
+    if contact.organization_id == organization.id:
+        raise invalid(
+            "organizationId",
+            ErrorCode.NOT_ALLOWED,
+            f"{organization.name} is {contact.name}'s own organization: change it with "
+            "updateContact",
+        )
+    async with transaction():
+        removed = await Membership.filter(
+            contact_id=contact.id, organization_id=organization.id
+        ).delete()
+        if not removed:
+            raise invalid(
+                "organizationId",
+                ErrorCode.NOT_FOUND,
+                f"{contact.name} does not manage {organization.name}",
+            )
+        await log_events.record(
+            LogKind.MEMBERSHIP_REMOVED,
+            viewer,
+            organization_id=organization.id,
+            subject_contact_id=contact.id,
+            changes={Change.ORGANIZATION: [organization.id, None]},
+            internal=True,
+        )
+    return contact
+
+
+async def managed_by(viewer: Viewer | None, contact: Contact) -> list[Organization]:
+    """The organizations a customer manages, their own first, as far as the viewer may see."""
+    viewer = require_viewer(viewer)
+    managed = Membership.filter(contact_id=contact.id).values("organization_id")
+    found = await access.organizations(viewer).filter(
+        Q(id=contact.organization_id or 0) | Q(id__in=Subquery(managed))
+    )
+    return sorted(found, key=lambda o: (o.id != contact.organization_id, o.name_key, o.id))

@@ -39,7 +39,7 @@ class TicketPresence:
 
 def sees_ticket(viewer: Audience, organization_id: int) -> bool:
     """The in-memory twin of `access.tickets`, for a ticket that may move while watched."""
-    return viewer.is_staff or organization_id == viewer.organization_id
+    return viewer.is_staff or organization_id in viewer.organization_ids
 
 
 def seen_by(
@@ -51,7 +51,7 @@ def seen_by(
     shown = []
     for p in sorted(present, key=lambda p: (p.since, p.person.contact_id)):
         person, state = p.person, p.state
-        if not person.is_staff and person.organization_id != organization_id:
+        if not person.is_staff and organization_id not in person.organization_ids:
             continue  # the ticket left their organization: they are not on it any more
         if viewer.is_staff or not person.is_staff:
             shown.append(Seen(person.contact_id, person.name, person.is_staff, state, p.since))
@@ -72,7 +72,7 @@ def seen(viewer: Audience, ticket_id: int, organization_id: int) -> TicketPresen
 async def _person(viewer: Viewer) -> Person:
     contact = await Contact.filter(id=viewer.contact_id).only("id", "name").first()
     name = contact.name if contact else ""
-    return Person(viewer.contact_id, name, viewer.is_staff, viewer.organization_id)
+    return Person(viewer.contact_id, name, viewer.is_staff, viewer.organization_ids)
 
 
 async def set_state(

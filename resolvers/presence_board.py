@@ -42,7 +42,7 @@ class Person:
     contact_id: int
     name: str
     is_staff: bool
-    organization_id: int | None
+    organization_ids: frozenset[int]  # a customer's organizations; none for staff
 
 
 @dataclass(frozen=True)
@@ -340,19 +340,18 @@ def _to_json(p: Presence) -> dict:
         "contact": p.person.contact_id,
         "name": p.person.name,
         "staff": p.person.is_staff,
-        "organization": p.person.organization_id,
+        "organizations": sorted(p.person.organization_ids),
         "state": p.state.value,
         "since": p.since.isoformat(),
     }
 
 
 def _from_json(data: dict) -> Presence:
-    organization = data["organization"]
     person = Person(
         contact_id=int(data["contact"]),
         name=str(data["name"]),
         is_staff=bool(data["staff"]),
-        organization_id=None if organization is None else int(organization),
+        organization_ids=frozenset(int(o) for o in data["organizations"]),
     )
     return Presence(person, PresenceState(data["state"]), datetime.fromisoformat(data["since"]))
 

@@ -4,11 +4,14 @@ validation, and the keys they are logged under."""
 from dataclasses import dataclass
 from typing import Any, cast
 
+from tortoise.expressions import Q, Subquery
+
 from helpdesk.models import (
     Category,
     Change,
     Channel,
     Contact,
+    Membership,
     Module,
     Priority,
     Role,
@@ -135,8 +138,13 @@ async def clean(
     moved = current is not None and organization_id != current.organization_id
 
     async def customers_of_organization(ids: list[int]) -> set[int]:
+        """Its own customers, and partners who manage it."""
+        partners = Membership.filter(organization_id=organization_id).values("contact_id")
         found = await Contact.filter(
-            id__in=ids, organization_id=organization_id, role=Role.CUSTOMER, is_active=True
+            Q(organization_id=organization_id) | Q(id__in=Subquery(partners)),
+            id__in=ids,
+            role=Role.CUSTOMER,
+            is_active=True,
         ).values_list("id", flat=True)
         return set(cast(list[int], found))  # flat: ids, not the tuples tortoise's types say
 

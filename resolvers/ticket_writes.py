@@ -3,7 +3,7 @@ a guarded save that bumps the version, and a status move through the workflow ta
 
 from typing import Any
 
-from helpdesk.models import Change, LogKind, Status, Ticket
+from helpdesk.models import Change, LogEvent, LogKind, Status, Ticket
 from helpdesk.resolvers import log_events, workflow
 from helpdesk.resolvers.errors import Conflict
 from helpdesk.resolvers.transactions import now
@@ -39,9 +39,9 @@ async def move(
     *,
     kind: LogKind | None = None,
     extra: dict[str, Any] | None = None,
-) -> None:
+) -> LogEvent:
     """The one place a ticket's status changes: checks the workflow table, stamps the
-    resolved/closed times, saves and logs."""
+    resolved/closed times, saves and logs. Returns the log event."""
     old = ticket.status
     workflow.check(old, target, viewer)
     ticket.status = target
@@ -62,6 +62,6 @@ async def move(
     changes: dict[Change, Any] = {Change.STATUS: [old.name, target.name]}
     # The extra attributes (rating, feedback) are logged under their own names.
     changes.update((Change(attr), value) for attr, value in (extra or {}).items())
-    await log_events.record(
+    return await log_events.record(
         kind or workflow.event_kind(old, target), viewer, ticket=ticket, changes=changes
     )

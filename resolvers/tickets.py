@@ -1,13 +1,16 @@
 """Tickets: creating, editing, assigning, and moving them through the workflow."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from helpdesk.models import Change, Channel, Contact, LogKind, Role, Status, Ticket
 from helpdesk.resolvers import (
     access,
+    attachments,
     comments,
     log_events,
+    mail,
     ticket_fields,
     ticket_writes,
     workflow,
@@ -41,13 +44,22 @@ def _require_open(ticket: Ticket) -> None:
         raise invalid(None, ErrorCode.TICKET_CLOSED, f"ticket #{ticket.number} is closed")
 
 
-async def create(viewer: Viewer | None, fields: NewTicket) -> Ticket:
-    """Files a ticket. A customer files it for their own organization, as themselves, unless
-    they name another; staff must name both. No category: the default one."""
+async def create(
+    viewer: Viewer | None,
+    fields: NewTicket,
+    files: Sequence[attachments.Incoming] = (),
+    limits: attachments.Limits = attachments.DEFAULT_LIMITS,
+) -> Ticket:
+    """Files a ticket, with its attachments if any. A customer files it for their own
+    organization, as themselves, unless they name another; staff must name both. No
+    category: the default one."""
     viewer = require_viewer(viewer)
     new = await checked_new(viewer, fields)
-    async with transaction():
-        return await insert(viewer, new)
+    received = attachments.received(viewer, None, files, limits, "attachments")
+    async with received as kept, transaction():
+        ticket = await insert(viewer, new)
+        await attachments.attach(viewer, ticket, kept, limits, "attachments")
+        return ticket
 
 
 @dataclass(frozen=True)
@@ -218,7 +230,8 @@ async def resolve(
     async with transaction():
         ticket = await access.visible_ticket(viewer, ticket_id, for_update=True)
         _check_version(ticket, expected_version)
-        await ticket_writes.move(viewer, ticket, Status.RESOLVED)
+        event = await ticket_writes.move(viewer, ticket, Status.RESOLVED)
+        await mail.resolved(viewer, ticket, event)
         if comment:
             await comments.write(viewer, ticket, comments.CommentKind.REPLY, comment)
     return ticket

@@ -11,7 +11,8 @@ class Audience:
     viewers with equal audiences see the same things through every scope."""
 
     role: Role
-    organization_id: int | None
+    # A customer's own organization and those they manage (memberships); none for staff.
+    organization_ids: frozenset[int]
 
     @property
     def is_staff(self) -> bool:
@@ -27,6 +28,7 @@ class Viewer(Audience):
     """Who is acting: resolved from a bearer token once per request."""
 
     contact_id: int
+    organization_id: int | None  # a customer's own: their default for new tickets
     token_id: int | None = None
     token_expires_at: datetime | None = None  # sessions end; API tokens last until revoked
 

@@ -14,6 +14,7 @@ from strawberry.extensions import DisableIntrospection, MaskErrors
 from strawberry.tools import merge_types
 
 from helpdesk.schema.accounts import AccountMutations, AccountQueries
+from helpdesk.schema.attachments import AttachmentMutations
 from helpdesk.schema.catalog import CatalogMutations, CatalogQueries
 from helpdesk.schema.chats import ChatMutations, ChatQueries
 from helpdesk.schema.comments import CommentMutations
@@ -61,6 +62,7 @@ Mutation = merge_types(
         AccountMutations,
         TicketMutations,
         CommentMutations,
+        AttachmentMutations,
         ChatMutations,
         OrganizationMutations,
         ContactMutations,

@@ -122,7 +122,7 @@ class AccountMutations:
         secret, contact = result
         # The payload's nested fields read as the person just signed in; the rest of the
         # operation (and a websocket's later ones) as whoever sent it.
-        act_as(info, accounts.viewer_of(contact))
+        act_as(info, await accounts.load_viewer(contact))
         return LoginPayload(token=secret, viewer=Contact.from_model(contact), errors=[])
 
     @strawberry.mutation(description="End the session: the token you sent stops working.")

@@ -3,9 +3,11 @@ from datetime import datetime
 
 import strawberry
 from strawberry import relay
+from strawberry.file_uploads import Upload
 
 from helpdesk import models
 from helpdesk.resolvers import comments
+from helpdesk.schema.attachments import Attachment, incoming, limits
 from helpdesk.schema.contacts import Contact, contact_or_none
 from helpdesk.schema.context import loaders_of, viewer_of
 from helpdesk.schema.errors import UserError, attempt
@@ -58,12 +60,20 @@ class Comment(relay.Node):
     async def ticket(self, info: strawberry.Info) -> Ticket:
         return Ticket.from_model(await loaders_of(info).ticket.load(self._ticket_id))
 
+    @strawberry.field(description="The files that came with it.")
+    async def attachments(self, info: strawberry.Info) -> list[Attachment]:
+        rows = await loaders_of(info).attachments_by_comment.load(self.id)
+        return [Attachment.from_model(row) for row in rows]
+
 
 @strawberry.input
 class AddCommentInput:
     ticket_id: strawberry.ID
     body: str
     kind: CommentKind = CommentKind.REPLY
+    attachments: list[Upload] | None = strawberry.field(
+        default=None, description="Files, as parts of a multipart request."
+    )
 
 
 @strawberry.type
@@ -82,6 +92,8 @@ class CommentMutations:
                 decode_id(input.ticket_id, "Ticket", "ticketId"),
                 input.body,
                 input.kind,
+                incoming(input.attachments, "attachments"),
+                limits(info),
             )
         )
         return CommentPayload(comment=Comment.from_model(result) if result else None, errors=errors)

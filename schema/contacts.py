@@ -5,7 +5,7 @@ import strawberry
 from strawberry import relay
 
 from helpdesk import models
-from helpdesk.resolvers import contacts
+from helpdesk.resolvers import contacts, organizations
 from helpdesk.schema.connections import Connection, list_connection
 from helpdesk.schema.context import loaders_of, viewer_of
 from helpdesk.schema.errors import UserError, attempt
@@ -15,7 +15,11 @@ from helpdesk.schema.organizations import Organization
 
 # Our enums, registered as GraphQL enums: strawberry.enum returns the same class.
 Role = models.Role
-strawberry.enum(models.Role, description="CUSTOMER belongs to one organization.")
+strawberry.enum(
+    models.Role,
+    description="CUSTOMER belongs to an organization (and may manage more); AGENT and ADMIN "
+    "are staff.",
+)
 
 
 @strawberry.type(description="A person: a customer, or staff (agent, admin).")
@@ -48,12 +52,25 @@ class Contact(relay.Node):
     async def resolve_nodes(cls, *, info: strawberry.Info, node_ids: Iterable[str], required=False):
         return await nodes_of(info, "contact", node_ids, cls.from_model, required)
 
-    @strawberry.field(description="A customer's organization; null for staff.")
+    @strawberry.field(description="A customer's own organization (their default); null for staff.")
     async def organization(self, info: strawberry.Info) -> Organization | None:
         if self._organization_id is None:
             return None
         row = await loaders_of(info).organization.load(self._organization_id)
         return Organization.from_model(row) if row else None
+
+    @strawberry.field(
+        description="Every organization a customer manages, as far as you may see: their own "
+        "first, then those they manage as a partner. Empty for staff."
+    )
+    async def organizations(self, info: strawberry.Info) -> list[Organization]:
+        loaders = loaders_of(info)
+        own = await self.organization(info)
+        memberships = await loaders.memberships_by_contact.load(self.id)
+        return [
+            *([own] if own else []),
+            *(Organization.from_model(m.organization) for m in memberships),
+        ]
 
 
 async def contact_or_none(info: strawberry.Info, contact_id: int | None) -> Contact | None:
@@ -154,8 +171,43 @@ def _contact_id(value) -> int:
     return decode_id(value, "Contact", "contactId")
 
 
+@strawberry.input(description="A customer (a partner) and an organization they manage.")
+class MembershipInput:
+    contact_id: strawberry.ID
+    organization_id: strawberry.ID
+
+
+def _membership(input: MembershipInput) -> tuple[int, int]:
+    return (
+        _contact_id(input.contact_id),
+        decode_id(input.organization_id, "Organization", "organizationId"),
+    )
+
+
 @strawberry.type
 class ContactMutations:
+    @strawberry.mutation(
+        description="Admins: a customer manages one more organization (seed 003's partners): "
+        "they see its tickets, people and history, and file tickets for it."
+    )
+    async def add_organization_membership(
+        self, info: strawberry.Info, input: MembershipInput
+    ) -> ContactPayload:
+        return await _payload(
+            lambda: organizations.add_membership(viewer_of(info), *_membership(input))
+        )
+
+    @strawberry.mutation(
+        description="Admins: a customer stops managing an organization; their open live "
+        "subscriptions end at once."
+    )
+    async def remove_organization_membership(
+        self, info: strawberry.Info, input: MembershipInput
+    ) -> ContactPayload:
+        return await _payload(
+            lambda: organizations.remove_membership(viewer_of(info), *_membership(input))
+        )
+
     @strawberry.mutation(description="Admins: add a customer, agent or admin.")
     async def create_contact(
         self, info: strawberry.Info, input: CreateContactInput

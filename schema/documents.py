@@ -56,6 +56,9 @@ LIST_SIZES = {
     "TicketStats.byStatus": 5,
     "TicketStats.byPriority": 4,
     "Ticket.ccContacts": 50,
+    # HELPDESK_MAX_ATTACHMENTS_PER_TICKET's default: a ticket's files, its comments' included.
+    "Ticket.attachments": 50,
+    "Comment.attachments": 50,
 }
 PAYLOAD_ERRORS = 10  # `errors: [UserError!]!` of a payload
 

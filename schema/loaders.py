@@ -10,8 +10,8 @@ from strawberry.dataloader import DataLoader
 from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 
-from helpdesk.models import Category, Module, TicketCcContact
-from helpdesk.resolvers import access, chats, comments, contacts, log_events
+from helpdesk.models import Category, Membership, Module, TicketCcContact
+from helpdesk.resolvers import access, attachments, chats, comments, contacts, log_events, mail
 from helpdesk.resolvers.errors import DomainError
 from helpdesk.resolvers.pagination import Page, SortKey, count_each, paginate_each
 from helpdesk.resolvers.viewer import Viewer
@@ -100,8 +100,24 @@ class Loaders:
         self.history_by_ticket = Paged(
             lambda: log_events.history(viewer), log_events.SORT, "ticket_id"
         )
+        self.attachment = _by_id(lambda: access.attachments(viewer))
+        self.attachments_by_ticket = _grouped(
+            lambda: attachments.listing(viewer), "ticket_id", ("created_at", "id")
+        )
+        self.attachments_by_comment = _grouped(
+            lambda: attachments.listing(viewer), "comment_id", ("created_at", "id")
+        )
+        self.mail = _by_id(lambda: mail.visible(viewer))
+        self.mails_by_ticket = Paged(lambda: mail.visible(viewer), mail.SORT, "ticket_id")
         self.contacts_by_organization = Paged(
             lambda: contacts.listing(viewer), contacts.SORT, "organization_id"
+        )
+        self.memberships_by_contact = _grouped(
+            lambda: Membership.filter(
+                organization_id__in=Subquery(access.organizations(viewer).values("id"))
+            ).select_related("organization"),
+            "contact_id",
+            ("organization__name_key", "id"),
         )
         self.cc_contacts_by_ticket = _grouped(
             lambda: TicketCcContact.filter(

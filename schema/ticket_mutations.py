@@ -1,9 +1,11 @@
 from typing import Any, TypeVar
 
 import strawberry
+from strawberry.file_uploads import Upload
 
 from helpdesk.resolvers import tickets
 from helpdesk.resolvers.ticket_fields import NewTicket, TicketFields
+from helpdesk.schema.attachments import incoming, limits
 from helpdesk.schema.context import viewer_of
 from helpdesk.schema.errors import UserError, attempt, user_errors
 from helpdesk.schema.ids import decode_id, decode_many, decode_optional
@@ -67,6 +69,9 @@ class CreateTicketInput:
     wallet_address: str | None = None
     wallet_provider: str | None = None
     device: str | None = None
+    attachments: list[Upload] | None = strawberry.field(
+        default=None, description="Files, as parts of a multipart request."
+    )
 
 
 @strawberry.input(description="Only the fields you send change.")
@@ -168,7 +173,14 @@ async def _payload(work) -> TicketPayload:
 class TicketMutations:
     @strawberry.mutation
     async def create_ticket(self, info: strawberry.Info, input: CreateTicketInput) -> TicketPayload:
-        return await _payload(lambda: tickets.create(viewer_of(info), _fields(input, NewTicket)))
+        return await _payload(
+            lambda: tickets.create(
+                viewer_of(info),
+                _fields(input, NewTicket, skip=("attachments",)),
+                incoming(input.attachments, "attachments"),
+                limits(info),
+            )
+        )
 
     @strawberry.mutation(description="Edit the ticket's details (the Ticket Window's Save).")
     async def update_ticket(self, info: strawberry.Info, input: UpdateTicketInput) -> TicketPayload:

@@ -17,8 +17,10 @@ from helpdesk.schema.nodes import nodes_of
 from helpdesk.schema.organizations import Organization
 
 if TYPE_CHECKING:
+    from helpdesk.schema.attachments import Attachment
     from helpdesk.schema.comments import Comment
     from helpdesk.schema.log_events import LogEvent
+    from helpdesk.schema.mail import Mail
 
 # Our enums, registered as GraphQL enums: strawberry.enum returns the same class.
 TicketStatus = models.Status
@@ -152,6 +154,18 @@ class Ticket(relay.Node):
             before,
         )
 
+    @strawberry.field(
+        description="Its files, its comments' included, oldest first (seed 000's "
+        "Attachments); customers never see an internal note's."
+    )
+    async def attachments(
+        self, info: strawberry.Info
+    ) -> list[Annotated["Attachment", strawberry.lazy("helpdesk.schema.attachments")]]:
+        from helpdesk.schema.attachments import Attachment
+
+        rows = await loaders_of(info).attachments_by_ticket.load(self._model.id)
+        return [Attachment.from_model(row) for row in rows]
+
     @strawberry.field(description="Everything that happened to the ticket, oldest first.")
     async def history(
         self,
@@ -173,6 +187,22 @@ class Ticket(relay.Node):
             last,
             before,
         )
+
+    @strawberry.field(
+        description="Staff only (a customer asking gets FORBIDDEN): the mails about the "
+        "ticket, oldest first, and how their delivery is going."
+    )
+    async def mails(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Annotated["Mail", strawberry.lazy("helpdesk.schema.mail")]]:
+        from helpdesk.schema.mail import ticket_mails
+
+        return await ticket_mails(info, self._model.id, first, after, last, before)
 
 
 @strawberry.input(description="The grid's search boxes. Unset means any.")

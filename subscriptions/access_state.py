@@ -7,8 +7,13 @@ from datetime import UTC, datetime
 from helpdesk.models import LogEvent, LogKind
 from helpdesk.resolvers.viewer import Viewer
 
-# Events after which a person's open subscriptions must end.
-ACCESS_CHANGES = {LogKind.CONTACT_DEACTIVATED, LogKind.ROLE_CHANGED}
+# Events after which a person's open subscriptions must end: they see less (or more) now.
+ACCESS_CHANGES = {
+    LogKind.CONTACT_DEACTIVATED,
+    LogKind.ROLE_CHANGED,
+    LogKind.MEMBERSHIP_ADDED,
+    LogKind.MEMBERSHIP_REMOVED,
+}
 
 
 @dataclass

@@ -10,6 +10,7 @@ import strawberry
 from helpdesk.models import LogKind
 from helpdesk.resolvers import access, tickets, tickets_grid
 from helpdesk.resolvers.viewer import require_viewer
+from helpdesk.schema.attachments import Attachment
 from helpdesk.schema.comments import Comment
 from helpdesk.schema.contacts import Contact, contact_or_none
 from helpdesk.schema.context import loaders_of
@@ -35,6 +36,8 @@ class TicketEventKind(Enum):
     CONFIRMED = "CONFIRMED"
     REOPENED = "REOPENED"
     CLOSED = "CLOSED"
+    ATTACHED = "ATTACHED"
+    DETACHED = "DETACHED"
 
 
 KIND_OF = {
@@ -47,6 +50,8 @@ KIND_OF = {
     LogKind.CONFIRMED: TicketEventKind.CONFIRMED,
     LogKind.REOPENED: TicketEventKind.REOPENED,
     LogKind.CLOSED: TicketEventKind.CLOSED,
+    LogKind.ATTACHMENT_ADDED: TicketEventKind.ATTACHED,
+    LogKind.ATTACHMENT_DELETED: TicketEventKind.DETACHED,
 }
 
 
@@ -87,6 +92,13 @@ class TicketEvent:
             return None
         row = await loaders_of(info).comment.load(self._live.event.comment_id)
         return Comment.from_model(row) if row else None
+
+    @strawberry.field(description="The file, for ATTACHED and DETACHED events.")
+    async def attachment(self, info: strawberry.Info) -> Attachment | None:
+        if self._gone or self._live.event.attachment_id is None:
+            return None
+        row = await loaders_of(info).attachment.load(self._live.event.attachment_id)
+        return Attachment.from_model(row) if row else None
 
 
 @strawberry.type

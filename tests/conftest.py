@@ -5,6 +5,7 @@ import asyncio
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
@@ -36,6 +37,19 @@ TABLES = [
     "organizations",
     "modules",
 ]
+
+
+@pytest.fixture(autouse=True)
+def isolated_data_dir(tmp_path, monkeypatch) -> Iterator[Path]:
+    """Every test keeps its files (attachments, the development secret) in a folder of its
+    own, never in the checkout's data/; servers it starts inherit it."""
+    from helpdesk.storage import set_storage
+
+    folder = tmp_path / "data"
+    monkeypatch.setenv("HELPDESK_DATA_DIR", str(folder))
+    set_storage(None)
+    yield folder
+    set_storage(None)
 
 
 @pytest.fixture(scope="session")

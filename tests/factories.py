@@ -2,7 +2,7 @@
 resolvers the API uses."""
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import httpx
 
@@ -58,6 +58,16 @@ async def person(
 
 async def customer(org: models.Organization, **kw) -> Person:
     return await person(models.Role.CUSTOMER, org, **kw)
+
+
+async def partner(person: Person, *managed: models.Organization) -> Person:
+    """The customer, now also managing these organizations (memberships added by an admin)."""
+    admin_viewer = (await admin()).viewer
+    for org in managed:
+        await organizations.add_membership(admin_viewer, person.contact.id, org.id)
+    ids = await accounts.managed_organizations(person.contact)
+    viewer = replace(person.viewer, organization_ids=person.viewer.organization_ids | set(ids))
+    return replace(person, viewer=viewer)
 
 
 async def agent(**kw) -> Person:

@@ -44,6 +44,8 @@ SCALARS = {
     "Date": st.one_of(st.dates().map(nodes.String), TEXT.map(nodes.String)),
     "DateTime": st.one_of(st.datetimes().map(nodes.String), TEXT.map(nodes.String)),
     "JSON": TEXT.map(nodes.String),
+    # A JSON request cannot carry a file: whatever stands in for one is refused (NOT_A_FILE).
+    "Upload": TEXT.map(nodes.String),
 }
 
 

@@ -4,6 +4,7 @@ statements. The list of fields comes from the schema itself, so a new list field
 case here fails the first test."""
 
 import dataclasses
+import io
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -26,8 +27,10 @@ from helpdesk import models
 from helpdesk.api import build_schema
 from helpdesk.app import create_app
 from helpdesk.models import CommentKind, TokenKind
-from helpdesk.resolvers import accounts, catalog, chats, comments, tickets
+from helpdesk.resolvers import accounts, catalog, chats, comments, organizations, tickets
+from helpdesk.resolvers.attachments import Incoming
 from helpdesk.settings import Settings
+from helpdesk.storage import LocalStorage, set_storage
 
 FEW, MANY = 2, 20
 
@@ -36,6 +39,9 @@ COMMENTS = """{ %s { nodes { number comments(%s) { totalCount pageInfo { hasNext
     edges { cursor node { body kind author { name } } } } } } }"""
 HISTORY = """{ %s { nodes { number history(first: 3) { totalCount pageInfo { hasNextPage }
     nodes { kind actor { name } changes { field oldValue newValue } } } } } }"""
+MAILS = """{ %s { nodes { number mails(first: 2) { totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { kind recipients subject state attempts sentAt lastError
+    ticket { number } logEvent { kind } } } } } } }"""
 
 
 @dataclass
@@ -63,13 +69,14 @@ class World:
 
 
 async def grow(w: World, to: int) -> None:
-    """Adds units until there are `to`: each is an organization with a customer, a ticket of
-    Acme with a category, module, CC contact and e-mail, owner, replies and an internal
-    note, resolved and waiting for Alice; a ticket Alice closed (her Data Log); a category,
-    a module and an API token."""
+    """Adds units until there are `to`: each is an organization with a customer (a partner
+    who manages Acme too), a ticket of Acme with a category, module, CC contact and e-mail,
+    owner, replies and an internal note, resolved and waiting for Alice, with a chat; a
+    ticket Alice closed (her Data Log); a category, a module and an API token."""
     while w.units < to:
         i = w.units
-        await f.customer(await f.organization(f"Org {i:02}"))
+        partner = await f.customer(await f.organization(f"Org {i:02}"))
+        await organizations.add_membership(w.admin.viewer, partner.contact.id, w.acme.id)
         cc = await f.customer(w.acme)
         category = await catalog.create_category(w.admin.viewer, f"Category {i:02}")
         module = await catalog.create_module(w.admin.viewer, f"Module {i:02}")
@@ -88,6 +95,8 @@ async def grow(w: World, to: int) -> None:
         ]:
             comment = await comments.add(viewer, ticket.id, body, kind)
             w.comment_ids.append(f.global_id("Comment", comment.id))
+        screenshot = [Incoming("screen.txt", io.BytesIO(b"error 504"))]
+        await comments.add(w.alice.viewer, ticket.id, "Screenshot", CommentKind.REPLY, screenshot)
         chat, _ = await chats.start(w.alice.viewer, None, ticket_id=ticket.id)
         await chats.accept(w.agent.viewer, chat.id)
         for viewer, body in [(w.alice.viewer, "Hello?"), (w.agent.viewer, "Here")]:
@@ -150,6 +159,15 @@ CASES: dict[str, list[Case]] = {
             "{ contacts { totalCount nodes { name organization { name } } } }",
             parents="contacts.nodes",
         ),
+    ],
+    "Contact.organizations": [
+        Case(
+            as_,
+            "{ contacts { nodes { name organizations { name } } } }",
+            parents="contacts.nodes",
+            children="contacts.nodes.organizations",
+        )
+        for as_ in ("agent", "alice")
     ],
     "Query.chats": [
         Case(
@@ -221,6 +239,41 @@ CASES: dict[str, list[Case]] = {
             HISTORY % GRID,
             parents="tickets.nodes",
             children="tickets.nodes.history.nodes",
+        )
+        for as_ in ("agent", "alice")
+    ],
+    "Ticket.mails": [
+        Case(
+            "agent",
+            MAILS % GRID,
+            parents="tickets.nodes",
+            children="tickets.nodes.mails.edges",
+        )
+    ],
+    "Mail.recipients": [
+        Case(
+            "agent",
+            MAILS % GRID,
+            parents="tickets.nodes",
+            children="tickets.nodes.mails.edges.node.recipients",
+        )
+    ],
+    "Ticket.attachments": [
+        Case(
+            as_,
+            f"{{ {GRID} {{ nodes {{ attachments {{ filename uploadedBy {{ name }} }} }} }} }}",
+            parents="tickets.nodes",
+            children="tickets.nodes.attachments",
+        )
+        for as_ in ("agent", "alice")
+    ],
+    "Comment.attachments": [
+        Case(
+            as_,
+            f"""{{ {GRID} {{ nodes {{ comments(last: 1) {{ nodes {{
+                attachments {{ filename uploadedBy {{ name }} }} }} }} }} }} }}""",
+            parents="tickets.nodes",
+            children="tickets.nodes.comments.nodes.attachments",
         )
         for as_ in ("agent", "alice")
     ],
@@ -330,6 +383,14 @@ async def run(client: httpx.AsyncClient, w: World, case: Case) -> Run:
         len(pluck(data, case.parents)),
         len(pluck(data, case.children)) if case.children else 0,
     )
+
+
+@pytest.fixture(autouse=True)
+def attachment_files(tmp_path):
+    """The attachments `grow` adds keep their files in the test's folder."""
+    set_storage(LocalStorage(tmp_path / "attachments"))
+    yield
+    set_storage(None)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""The README's chat tour runs as written, against a real server on the demo's people."""
+"""The README's chat and partner tour runs as written, against a real server on the demo's
+people."""
 
 import asyncio
 import json
@@ -21,9 +22,9 @@ def chat_tour() -> str:
     return "".join(re.findall(r"```sh\n(.*?)```", section, re.DOTALL))
 
 
-async def test_the_readme_chat_tour_runs_as_written(database_url):
-    if not database_url.startswith("sqlite") or not (shutil.which("bash") and shutil.which("curl")):
-        pytest.skip("runs once, on SQLite, with bash and curl")
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # once is enough
+async def test_the_readme_chat_and_partner_tour_runs_as_written(database_url):
+    assert shutil.which("bash") and shutil.which("curl"), "the tour needs bash and curl"
     assert await demo.load(ticket_count=10) is not None
     server = Server(database_url)
     await asyncio.to_thread(server.start)
@@ -49,3 +50,13 @@ async def test_the_readme_chat_tour_runs_as_written(database_url):
     assert transcript["kind"] == "CHAT_TRANSCRIPT"
     assert "Lena Fischer: Rewards for epoch 612 never arrived" in transcript["body"]
     assert "Marco Rossi: Checking the validator" in transcript["body"]
+
+    assert data["viewer"]["organizations"] == [
+        {"name": "Ledgerline Partners"},
+        {"name": "Mintpay Labs"},
+        {"name": "Nimbus Wallet"},
+    ]
+    assert {t["organization"]["name"] for t in data["tickets"]["nodes"]} <= {"Mintpay Labs"}
+    filed = data["createTicket"]["ticket"]
+    assert filed["organization"] == {"name": "Mintpay Labs"}
+    assert filed["primaryContact"] == {"name": "Priya Raman"}

@@ -96,6 +96,40 @@ def test_demo_loads_tickets_in_every_status_and_a_second_run_changes_nothing(hel
     before = rows(helpdesk.db_path, counts)
     assert before[0][0] == 40
 
+    # Real chats: ended ones with their transcript on the ticket, and two still going on.
+    chats = rows(
+        helpdesk.db_path,
+        "SELECT c.state, t.channel, t.owner_id IS NOT NULL, c.agent_id IS NOT NULL,"
+        " (SELECT count(*) FROM chat_messages m WHERE m.chat_id = c.id),"
+        " (SELECT count(*) FROM comments k WHERE k.ticket_id = c.ticket_id"
+        "  AND k.kind = 'CHAT_TRANSCRIPT')"
+        " FROM chats c JOIN tickets t ON t.id = c.ticket_id ORDER BY c.id",
+    )
+    ended = [c for c in chats if c[0] == "ENDED"]
+    assert ended and all(c[1:] == ("CHAT", 1, 1, c[4], 1) and c[4] >= 4 for c in ended)
+    assert [c[0] for c in chats[len(ended) :]] == ["ACTIVE", "WAITING"]
+    active, waiting = chats[len(ended) :]
+    assert active[2:4] == (1, 1) and active[4] >= 3  # accepted by the ticket's owner, talking
+    assert waiting[3:5] == (0, 1)  # nobody has taken it yet
+    transcript = rows(
+        helpdesk.db_path,
+        "SELECT k.body, k.created_at, c.ended_at FROM comments k JOIN chats c"
+        " ON c.ticket_id = k.ticket_id WHERE k.kind = 'CHAT_TRANSCRIPT' ORDER BY k.id LIMIT 1",
+    )
+    body, created_at, ended_at = transcript[0]
+    assert created_at == ended_at  # backdated together
+    assert body.startswith("Chat with ") and f" to {ended_at[:16]} UTC\n" in body
+
+    # A partner (seed 003) who manages two customers' help desks besides her own.
+    assert "priya@ledgerline.example" in first.stdout
+    managed = rows(
+        helpdesk.db_path,
+        "SELECT o.name FROM organization_memberships m JOIN organizations o"
+        " ON o.id = m.organization_id JOIN contacts c ON c.id = m.contact_id"
+        " WHERE c.email = 'priya@ledgerline.example' ORDER BY o.name",
+    )
+    assert managed == [("Mintpay Labs",), ("Nimbus Wallet",)]
+
     second = helpdesk("demo", "--tickets", "40")
     assert second.returncode == 0, second.stderr
     assert "not loaded" in second.stdout

@@ -1,6 +1,7 @@
 """Tenant isolation: a customer of organization A gets nothing of organization B, by number,
 by node, through the grid's filters, through nested fields, and through every mutation.
-Staff see both."""
+Staff see both. Every test runs twice: with Alice a plain customer of A, and with Alice a
+partner who also manages a third organization, Gamma (two of the three)."""
 
 from dataclasses import dataclass
 
@@ -32,13 +33,15 @@ async def _close(person: f.Person, ticket: models.Ticket) -> None:
     await tickets.close(person.viewer, ticket.id, None)
 
 
-@pytest.fixture
-async def world(client) -> World:
+@pytest.fixture(params=["customer", "partner"])
+async def world(client, request) -> World:
     from helpdesk.resolvers import comments
 
     org_a = await f.organization("Alpha Wallets")
     org_b = await f.organization("Beta Exchange")
     alice = await f.customer(org_a, name="Alice Archer", email="alice@alpha.test")
+    if request.param == "partner":
+        alice = await f.partner(alice, await f.organization("Gamma Partners"))
     alice2 = await f.customer(org_a, name="Anna Alder", email="anna@alpha.test")
     bob = await f.customer(org_b, name="Bob Baker", email="bob@beta.test")
     agent = await f.agent(name="Hero Agent")
@@ -246,15 +249,18 @@ async def test_customer_sees_only_own_organization_in_organizations(client, worl
         "{ organizations { nodes { name contacts { totalCount nodes { email } } } } }",
         as_=world.alice,
     )
-    assert result["data"]["organizations"]["nodes"] == [
-        {
-            "name": "Alpha Wallets",
-            "contacts": {
-                "totalCount": 2,
-                "nodes": [{"email": "alice@alpha.test"}, {"email": "anna@alpha.test"}],
-            },
-        }
-    ]
+    nodes = result["data"]["organizations"]["nodes"]
+    assert nodes[0] == {
+        "name": "Alpha Wallets",
+        "contacts": {
+            "totalCount": 2,
+            "nodes": [{"email": "alice@alpha.test"}, {"email": "anna@alpha.test"}],
+        },
+    }
+    managed = [n["name"] for n in nodes[1:]]
+    assert managed == (
+        ["Gamma Partners"] if world.alice.viewer.organization_ids != {world.org_a.id} else []
+    )
 
 
 async def test_customer_organizations_by_other_name_is_empty(client, world):
