@@ -4,16 +4,13 @@ what failed. /healthz's own test is in test_app.py."""
 import asyncio
 import contextlib
 import dataclasses
-import os
 
 import httpx
-from live import free_port
+from live import free_port, redis_url
 
 from helpdesk import db
 from helpdesk.app import create_app
 from helpdesk.settings import Settings
-
-REDIS_URL = os.environ.get("HELPDESK_TEST_REDIS_URL")
 
 
 async def ready(settings: Settings) -> httpx.Response:
@@ -44,8 +41,7 @@ async def test_readyz_answers_200_when_the_database_answers(settings):
 
 
 async def test_readyz_pings_redis_when_the_app_uses_it(settings):
-    assert REDIS_URL, "needs HELPDESK_TEST_REDIS_URL"
-    response = await ready(dataclasses.replace(settings, redis_url=REDIS_URL))
+    response = await ready(dataclasses.replace(settings, redis_url=redis_url()))
     assert response.status_code == 200
     assert response.json()["checks"] == {"database": "ok", "redis": "ok"}
 

@@ -1,10 +1,10 @@
 """The tailer and its in-memory filter twin, on the real database."""
 
 import asyncio
-import os
 from datetime import UTC, datetime, timedelta
 
 import factories as f
+from live import redis_url
 
 from helpdesk.events.bus import MemoryBus
 from helpdesk.events.redis_bus import RedisBus
@@ -14,8 +14,6 @@ from helpdesk.resolvers.ticket_fields import TicketFields
 from helpdesk.resolvers.viewer import Viewer
 from helpdesk.subscriptions.access_state import AccessState
 from helpdesk.subscriptions.tailer import Tailer, replay
-
-REDIS_URL = os.environ.get("HELPDESK_TEST_REDIS_URL")
 
 
 async def _event(event_id: int) -> None:
@@ -85,8 +83,8 @@ async def test_state_before_an_event_is_the_state_after_the_previous_one(databas
 
 
 async def test_a_hint_published_by_one_process_wakes_another():
-    assert REDIS_URL, "needs HELPDESK_TEST_REDIS_URL"
-    sender, receiver = RedisBus(REDIS_URL, "test"), RedisBus(REDIS_URL, "test")
+    url = redis_url()
+    sender, receiver = RedisBus(url, "test"), RedisBus(url, "test")
     await receiver.start()
     try:
         await asyncio.sleep(0.2)  # subscribed

@@ -3,27 +3,23 @@ through the database. Needs HELPDESK_TEST_POSTGRES_URL and HELPDESK_TEST_REDIS_U
 fails without them (CI sets both)."""
 
 import asyncio
-import os
 import signal
 import uuid
 
 import factories as f
+import live
 import pytest
 from live import LiveClient, Server, create_ticket
 from test_presence import WAIT, arrive, pushed, set_presence
 
 from helpdesk.events.redis_bus import RedisBus
 
-NEEDS = ("HELPDESK_TEST_POSTGRES_URL", "HELPDESK_TEST_REDIS_URL")
 on_postgres = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 
 
 @pytest.fixture
 def redis_url() -> str:
-    missing = [name for name in NEEDS if not os.environ.get(name)]
-    if missing:
-        pytest.fail(f"presence across processes needs {' and '.join(missing)}")
-    return os.environ["HELPDESK_TEST_REDIS_URL"]
+    return live.redis_url()
 
 
 @pytest.fixture
