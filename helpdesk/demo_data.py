@@ -13,7 +13,7 @@ AGENTS = [
 ]
 # Organization -> (its customers, the modules it files tickets about).
 # A partner (seed 003): a consultancy's contact who also manages two customers' help desks.
-PARTNER = ("Priya Raman", "priya@ledgerline.example", "Ledgerline Partners")
+PARTNER = ("Elif Demir", "elif@ledgerline.example", "Ledgerline Partners")
 PARTNER_MANAGES = ("Nimbus Wallet", "Mintpay Labs")
 
 ORGANIZATIONS: dict[str, tuple[list[tuple[str, str, str | None]], list[str]]] = {

@@ -59,4 +59,4 @@ async def test_the_readme_chat_and_partner_tour_runs_as_written(database_url):
     assert {t["organization"]["name"] for t in data["tickets"]["nodes"]} <= {"Mintpay Labs"}
     filed = data["createTicket"]["ticket"]
     assert filed["organization"] == {"name": "Mintpay Labs"}
-    assert filed["primaryContact"] == {"name": "Priya Raman"}
+    assert filed["primaryContact"] == {"name": "Elif Demir"}

@@ -121,12 +121,12 @@ def test_demo_loads_tickets_in_every_status_and_a_second_run_changes_nothing(hel
     assert body.startswith("Chat with ") and f" to {ended_at[:16]} UTC\n" in body
 
     # A partner (seed 003) who manages two customers' help desks besides her own.
-    assert "priya@ledgerline.example" in first.stdout
+    assert "elif@ledgerline.example" in first.stdout
     managed = rows(
         helpdesk.db_path,
         "SELECT o.name FROM organization_memberships m JOIN organizations o"
         " ON o.id = m.organization_id JOIN contacts c ON c.id = m.contact_id"
-        " WHERE c.email = 'priya@ledgerline.example' ORDER BY o.name",
+        " WHERE c.email = 'elif@ledgerline.example' ORDER BY o.name",
     )
     assert managed == [("Mintpay Labs",), ("Nimbus Wallet",)]
 
