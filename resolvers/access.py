@@ -107,6 +107,12 @@ def log_events(viewer: Audience) -> QuerySet[LogEvent]:
     return LogEvent.filter(ticket__organization_id__in=viewer.organization_ids, internal=False)
 
 
+def can_see_ticket(viewer: Audience, organization_id: int) -> bool:
+    """The in-memory twin of `tickets`, for a ticket (of this organization now) that may
+    move while someone watches it live."""
+    return viewer.is_staff or organization_id in viewer.organization_ids
+
+
 def can_see_log_event(viewer: Audience, event: LogEvent, ticket: Ticket | None) -> bool:
     """The in-memory twin of `log_events`, for live delivery: `ticket` is the event's
     ticket as it is now."""

@@ -39,7 +39,7 @@ class TicketPresence:
 
 def sees_ticket(viewer: Audience, organization_id: int) -> bool:
     """The in-memory twin of `access.tickets`, for a ticket that may move while watched."""
-    return viewer.is_staff or organization_id in viewer.organization_ids
+    return access.can_see_ticket(viewer, organization_id)
 
 
 def seen_by(

@@ -11,7 +11,8 @@ import strawberry
 
 from helpdesk.events.bus import get_bus
 from helpdesk.models import ChatState, LogKind
-from helpdesk.resolvers import chats
+from helpdesk.resolvers import access, chats
+from helpdesk.resolvers.errors import NotFound
 from helpdesk.resolvers.viewer import require_staff, require_viewer
 from helpdesk.schema.chats import Chat, ChatMessage
 from helpdesk.schema.contacts import Contact, contact_or_none
@@ -223,6 +224,12 @@ class ChatSubscriptions:
                     continue
                 for live in batch:
                     context.position = live.event.id
+                    ticket = live.ticket
+                    if ticket is not None and ticket.id == chat.ticket_id:
+                        if not access.can_see_ticket(viewer, ticket.organization_id):
+                            # Its ticket moved out of the viewer's sight: so did the chat,
+                            # typing included.
+                            raise NotFound(f"chat {chat_pk} not found")
                     if live.event.chat_id != chat_pk or live.event.kind not in KIND_OF:
                         continue
                     if not stream.visible(viewer, live):

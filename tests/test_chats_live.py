@@ -196,3 +196,34 @@ async def test_typing_reaches_the_others_in_the_chat_and_is_never_stored(server,
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     await customer.close()
     await agent.close()
+
+
+MOVE = """mutation($input: UpdateTicketInput!) {
+  updateTicket(input: $input) { ticket { id } errors { code message } } }"""
+
+
+async def test_a_chat_whose_ticket_moves_away_ends_for_the_customer(server, people):
+    """Staff move the chat's ticket to another organization: the customer's chatEvents end
+    (NOT_FOUND), and nothing of the chat, typing included, reaches them any more."""
+    alice, hero = people["alice"], people["hero"]
+    bob = await f.customer(await f.organization("Globex"), name="Bob Other")
+    started = (await server.gql(START, {"input": {"summary": "Moving"}}, alice.token))["startChat"]
+    chat_id, ticket_id = started["chat"]["id"], started["ticket"]["id"]
+    await server.gql(ACCEPT, {"id": chat_id}, hero.token)
+    customer, customer_op = await listen(server, alice, EVENTS, {"id": chat_id})
+
+    moved = {
+        "ticketId": ticket_id,
+        "organizationId": f.global_id("Organization", bob.contact.organization_id),
+        "primaryContactId": bob.id,
+    }
+    assert (await server.gql(MOVE, {"input": moved}, hero.token))["updateTicket"]["errors"] == []
+    ended = await customer.receive()
+    assert ended["id"] == customer_op
+    errors = ended["payload"] if ended["type"] == "error" else ended["payload"]["errors"]
+    assert errors[0]["extensions"]["code"] == "NOT_FOUND"
+    if ended["type"] == "next":
+        assert (await customer.receive())["type"] == "complete"
+    await server.gql(TYPING, {"id": chat_id, "typing": True}, hero.token)
+    await customer.nothing_for(1.0)
+    await customer.close()
