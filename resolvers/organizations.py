@@ -1,4 +1,4 @@
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 
 from helpdesk.models import Change, Contact, LogKind, Membership, Organization, Role
@@ -170,11 +170,7 @@ async def remove_membership(
     return contact
 
 
-async def managed_by(viewer: Viewer | None, contact: Contact) -> list[Organization]:
-    """The organizations a customer manages, their own first, as far as the viewer may see."""
-    viewer = require_viewer(viewer)
-    managed = Membership.filter(contact_id=contact.id).values("organization_id")
-    found = await access.organizations(viewer).filter(
-        Q(id=contact.organization_id or 0) | Q(id__in=Subquery(managed))
-    )
-    return sorted(found, key=lambda o: (o.id != contact.organization_id, o.name_key, o.id))
+def memberships(viewer: Viewer) -> QuerySet[Membership]:
+    """Memberships in the organizations the viewer may see, with their organization."""
+    visible = access.organizations(viewer).values("id")
+    return Membership.filter(organization_id__in=Subquery(visible)).select_related("organization")

@@ -10,8 +10,17 @@ from strawberry.dataloader import DataLoader
 from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 
-from helpdesk.models import Category, Membership, Module, TicketCcContact
-from helpdesk.resolvers import access, attachments, chats, comments, contacts, log_events, mail
+from helpdesk.models import Category, Module, TicketCcContact
+from helpdesk.resolvers import (
+    access,
+    attachments,
+    chats,
+    comments,
+    contacts,
+    log_events,
+    mail,
+    organizations,
+)
 from helpdesk.resolvers.errors import DomainError
 from helpdesk.resolvers.pagination import Page, SortKey, count_each, paginate_each
 from helpdesk.resolvers.viewer import Viewer
@@ -113,9 +122,7 @@ class Loaders:
             lambda: contacts.listing(viewer), contacts.SORT, "organization_id"
         )
         self.memberships_by_contact = _grouped(
-            lambda: Membership.filter(
-                organization_id__in=Subquery(access.organizations(viewer).values("id"))
-            ).select_related("organization"),
+            lambda: organizations.memberships(viewer),
             "contact_id",
             ("organization__name_key", "id"),
         )
