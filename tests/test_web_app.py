@@ -6,7 +6,7 @@ import re
 import httpx
 import pytest
 from browser import PASSWORD, cleanup, demo_server, launch, offline_context, screenshot
-from live import CREATE, RESOLVE
+from live import CREATE, RESOLVE, UPDATE
 from playwright.sync_api import expect, sync_playwright
 
 LIVE = 1_500  # ms: "within a second", with room for a loaded CI machine
@@ -49,8 +49,8 @@ def token(served, email: str) -> str:
     return api(served, login, {"e": email, "p": PASSWORD})["login"]["token"]
 
 
-def sign_in(browser, served, email: str, **options):
-    context = offline_context(browser, **options)
+def sign_in(browser, served, email: str, context=None, **options):
+    context = context or offline_context(browser, **options)
     page = context.new_page()
     page.goto(served.http_url)
     page.get_by_label("E-mail").fill(email)
@@ -72,6 +72,45 @@ def later(page) -> None:
 
 def row(page, summary: str):
     return page.locator("table.grid tbody tr").filter(has_text=summary)
+
+
+def new_ticket(served, bearer: str, summary: str) -> dict:
+    created = api(served, CREATE, {"input": {"summary": summary, "description": "."}}, bearer)
+    return created["createTicket"]["ticket"]
+
+
+def open_ticket(page, served, number: int):
+    page.goto(f"{served.http_url}/tickets/{number}")
+    window = page.get_by_role("dialog")
+    expect(window.get_by_role("heading", name=re.compile(f"#{number} "))).to_be_visible()
+    return window
+
+
+TICKET_PEOPLE = """query($n: Int!) { ticket(number: $n) {
+  organization { name } primaryContact { name } ccContacts { name } module { name } } }"""
+
+
+class Gate:
+    """Stands between a browser context and the server's websockets: shut, the page's
+    socket drops and new ones are refused until it opens again."""
+
+    def __init__(self, context):
+        self.open = True
+        self.sockets: list = []
+        context.route_web_socket(re.compile(r"^wss?://"), self.route)
+
+    def route(self, ws) -> None:
+        if not self.open:
+            ws.close(code=1001, reason="offline")
+            return
+        self.sockets.append((ws, ws.connect_to_server()))
+
+    def shut(self) -> None:
+        self.open = False
+        for page_side, server_side in self.sockets:
+            page_side.close(code=1001, reason="offline")
+            server_side.close(code=1001, reason="offline")
+        self.sockets.clear()
 
 
 def test_a_customers_ticket_and_the_agents_answer_travel_live(served, browser):
@@ -318,20 +357,220 @@ def test_the_desk_works_by_keyboard_and_fits_a_phone(served, browser):
     context.close()
 
 
-def test_the_grid_recovers_after_a_server_restart_and_misses_nothing(served, browser):
-    """Last in this module: it restarts the shared server."""
+def test_staff_edit_the_organization_contacts_and_module(served, browser):
+    ticket = new_ticket(served, token(served, "lena@nimbuswallet.example"), "Moved elsewhere")
+    marco = token(served, "marco@helpdesk.example")
+    agent = sign_in(browser, served, "marco@helpdesk.example")
+    window = open_ticket(agent, served, ticket["number"])
+    window.get_by_label("Module").select_option(label="Payments API")
+    window.get_by_role("checkbox", name="Tom Becker").check()
+    window.get_by_role("button", name="Save Changes").click()
+    expect(window.get_by_role("status").filter(has_text="Changes saved.")).to_be_visible()
+    people = api(served, TICKET_PEOPLE, {"n": ticket["number"]}, marco)["ticket"]
+    assert people["module"] == {"name": "Payments API"}
+    assert people["ccContacts"] == [{"name": "Tom Becker"}]
+
+    # Another organization: its own people to choose from, none of the old one's.
+    window.get_by_label("Organization").select_option(label="Harborline Exchange")
+    contact = window.get_by_label("Primary contact")
+    expect(contact.locator("option", has_text="Carlos Mendes")).to_have_count(1)
+    expect(contact.locator("option", has_text="Lena Fischer")).to_have_count(0)
+    expect(window.get_by_role("checkbox", name="Tom Becker")).to_have_count(0)
+    contact.select_option(label="Carlos Mendes <carlos@harborline.example>")
+    window.get_by_role("checkbox", name="Sofia Lindqvist").check()
+    window.get_by_role("button", name="Save Changes").click()
+    expect(window.get_by_role("status").filter(has_text="Changes saved.")).to_be_visible()
+    people = api(served, TICKET_PEOPLE, {"n": ticket["number"]}, marco)["ticket"]
+    assert people["organization"] == {"name": "Harborline Exchange"}
+    assert people["primaryContact"] == {"name": "Carlos Mendes"}
+    assert people["ccContacts"] == [{"name": "Sofia Lindqvist"}]
+    agent.context.close()
+
+
+def test_a_customer_edits_the_contacts_of_her_ticket(served, browser):
+    lena = token(served, "lena@nimbuswallet.example")
+    ticket = new_ticket(served, lena, "Tom takes over")
+    page = sign_in(browser, served, "lena@nimbuswallet.example")
+    later(page)
+    window = open_ticket(page, served, ticket["number"])
+    expect(window.get_by_label("Organization")).to_have_count(0)  # staff only
+    expect(window.get_by_label("Module")).to_have_count(0)
+    contact = window.get_by_label("Primary contact")
+    expect(contact.locator("option", has_text="Carlos Mendes")).to_have_count(0)
+    contact.select_option(label="Tom Becker <tom@nimbuswallet.example>")
+    window.get_by_role("checkbox", name="Aiko Tanaka").check()
+    window.get_by_role("button", name="Save Changes").click()
+    expect(window.get_by_role("status").filter(has_text="Changes saved.")).to_be_visible()
+    people = api(served, TICKET_PEOPLE, {"n": ticket["number"]}, lena)["ticket"]
+    assert people["primaryContact"] == {"name": "Tom Becker"}
+    assert people["ccContacts"] == [{"name": "Aiko Tanaka"}]
+    page.context.close()
+
+
+def test_presence_says_who_is_replying_and_hides_internal_notes(served, browser):
+    ticket = new_ticket(served, token(served, "lena@nimbuswallet.example"), "Who is typing")
+    priya = sign_in(browser, served, "priya@helpdesk.example")
+    jonas = sign_in(browser, served, "jonas@helpdesk.example")
+    lena = sign_in(browser, served, "lena@nimbuswallet.example")
+    later(lena)
+    desk, other, window = (open_ticket(p, served, ticket["number"]) for p in (priya, jonas, lena))
+
+    window.get_by_role("textbox", name="Reply").fill("Still waiting")
+    expect(desk.get_by_text(re.compile(r"Lena Fischer \(replying\)"))).to_be_visible(timeout=5_000)
+
+    desk.get_by_role("radio", name="Internal note").check()
+    desk.get_by_role("textbox", name="Internal note").fill("Check node 3 first")
+    # Staff see the note being written; the customer sees a Cyber Hero only viewing.
+    note = re.compile(r"Priya Natarajan \(writing a note\)")
+    expect(other.get_by_text(note)).to_be_visible(timeout=5_000)
+    expect(window.get_by_text(re.compile(r"Cyber Hero \(viewing\)"))).to_be_visible()
+    assert "writing a note" not in lena.content()
+    assert "Priya" not in window.inner_text()
+
+    desk.get_by_role("radio", name="Reply to customer").check()
+    expect(window.get_by_text(re.compile(r"Cyber Hero \(replying\)"))).to_be_visible(timeout=5_000)
+    for page in (priya, jonas, lena):
+        page.context.close()
+
+
+def test_chat_now_from_a_ticket_with_typing_and_staff_joining(served, browser):
+    sofia_token = token(served, "sofia@harborline.example")
+    ticket = new_ticket(served, sofia_token, "Deposit address changed")
+    sofia = sign_in(browser, served, "sofia@harborline.example")
+    later(sofia)
+    open_ticket(sofia, served, ticket["number"]).get_by_role("button", name="Chat Now").click()
+    chat = sofia.get_by_role("dialog", name=re.compile("^Chat"))
+    expect(chat.get_by_role("heading")).to_contain_text(f"#{ticket['number']} Deposit address")
+    expect(chat.get_by_text("Waiting for a Cyber Hero")).to_be_visible()
+
+    marco = sign_in(browser, served, "marco@helpdesk.example")
+    marco.get_by_role("button", name="Accept chat with Sofia Lindqvist").click()
+    desk = marco.get_by_role("dialog", name=re.compile("^Chat"))
+    expect(chat.get_by_text("Chatting with Marco Rossi")).to_be_visible(timeout=LIVE)
+
+    # Typing shows on the other side, and stops with the message.
+    chat.get_by_role("textbox", name="Message").fill("The deposit address")
+    expect(desk.get_by_text("Sofia Lindqvist is typing…")).to_be_visible(timeout=LIVE)
+    expect(chat.get_by_text("is typing")).to_have_count(0)
+    chat.get_by_role("button", name="Send message").click()
+    expect(desk.get_by_text("The deposit address")).to_be_visible(timeout=LIVE)
+    expect(desk.get_by_text("is typing")).to_have_count(0)
+    desk.get_by_role("textbox", name="Message").fill("Let me check")
+    expect(chat.get_by_text("Marco Rossi is typing…")).to_be_visible(timeout=LIVE)
+
+    # Other staff join: from the queue's active chats, and from the ticket window.
+    priya = sign_in(browser, served, "priya@helpdesk.example")
+    priya.get_by_role("button", name="Join chat with Sofia Lindqvist").click()
+    beside = priya.get_by_role("dialog", name=re.compile("^Chat"))
+    expect(chat.get_by_text(re.compile("joined"))).to_be_visible(timeout=LIVE)
+    beside.get_by_role("textbox", name="Message").fill("Priya here, from payments")
+    beside.get_by_role("button", name="Send message").click()
+    expect(chat.get_by_text("Priya here, from payments")).to_be_visible(timeout=LIVE)
+    expect(desk.get_by_text("Priya here, from payments")).to_be_visible(timeout=LIVE)
+
+    jonas = sign_in(browser, served, "jonas@helpdesk.example")
+    open_ticket(jonas, served, ticket["number"]).get_by_role("button", name="Join Chat").click()
+    expect(jonas.get_by_role("dialog", name=re.compile("^Chat"))).to_be_visible()
+    expect(chat.get_by_text(re.compile("joined"))).to_have_count(2, timeout=LIVE)
+    for page in (sofia, marco, priya, jonas):
+        page.context.close()
+
+
+def counter(page, name: str):
+    return (
+        page.locator(".counters div")
+        .filter(has=page.locator("dt").get_by_text(name, exact=True))
+        .locator("dd")
+    )
+
+
+def reading(page, name: str) -> int:
+    found = counter(page, name)
+    return int(found.inner_text()) if found.count() else 0
+
+
+def test_the_counters_split_by_status_and_priority_move_live(served, browser):
+    marco = token(served, "marco@helpdesk.example")
+    ticket = new_ticket(served, token(served, "tom@nimbuswallet.example"), "Counted")
+    state = "query($n: Int!) { ticket(number: $n) { status priority } }"
+    assert api(served, state, {"n": ticket["number"]}, marco)["ticket"] == {
+        "status": "OPEN",
+        "priority": "NORMAL",
+    }
+    agent = sign_in(browser, served, "marco@helpdesk.example")
+    expect(counter(agent, "Total")).to_have_text(re.compile(r"^\d+$"))
+    names = ("Total", "Open", "In progress", "Normal", "Urgent")
+    before = {name: reading(agent, name) for name in names}
+
+    status = """mutation($i: ChangeTicketStatusInput!) {
+      changeTicketStatus(input: $i) { errors { code message } } }"""
+    api(served, status, {"i": {"ticketId": ticket["id"], "status": "IN_PROGRESS"}}, marco)
+    api(served, UPDATE, {"input": {"ticketId": ticket["id"], "priority": "URGENT"}}, marco)
+    after = {"Open": -1, "In progress": 1, "Normal": -1, "Urgent": 1, "Total": 0}
+    for name, step in after.items():
+        expect(counter(agent, name)).to_have_text(str(before[name] + step), timeout=LIVE)
+    agent.context.close()
+
+
+def test_a_live_ticket_lands_in_its_sorted_place(served, browser):
     lena = token(served, "lena@nimbuswallet.example")
     agent = sign_in(browser, served, "marco@helpdesk.example")
-    api(served, CREATE, {"input": {"summary": "Before the restart", "description": "."}}, lena)
-    expect(row(agent, "Before the restart")).to_be_visible(timeout=LIVE)
+    agent.get_by_label("Include resolved").check()  # more than a page of tickets
+    agent.get_by_label("Include closed").check()
+    agent.get_by_role("button", name="Search").click()
+    number = agent.locator("table.grid thead").get_by_role("button", name=re.compile("^Number"))
+    number.click()
+    expect(agent.locator("th[aria-sort=descending]")).to_contain_text("Number")
+    number.click()  # lowest numbers first: a new ticket sorts onto the last page
+    expect(agent.locator("th[aria-sort=ascending]")).to_contain_text("Number")
+    tickets = agent.locator(".toolbar").get_by_text(re.compile(r"^\d+ tickets$"))
+    count = int(tickets.inner_text().split()[0])
+    expect(agent.get_by_role("button", name="Next page")).to_be_enabled()
 
-    served.stop()
-    expect(agent.get_by_role("status").filter(has_text="Reconnecting")).to_be_visible()
-    served.start()
-    # Made at once: before or after the page is back, it must arrive (resumed from the
-    # last cursor when it came before).
-    api(served, CREATE, {"input": {"summary": "Right after the restart", "description": "."}}, lena)
-    expect(agent.get_by_role("status").filter(has_text="Live")).to_be_visible(timeout=15_000)
-    expect(row(agent, "Right after the restart")).to_be_visible(timeout=5_000)
-    expect(row(agent, "Before the restart")).to_have_count(1)
+    new_ticket(served, lena, "Sorted onto the last page")
+    expect(tickets).to_have_text(f"{count + 1} tickets", timeout=LIVE)
+    expect(row(agent, "Sorted onto the last page")).to_have_count(0)
+    rows = agent.locator("table.grid tbody tr")
+    assert rows.count() == 25
+
+    while agent.get_by_role("button", name="Next page").is_enabled():
+        first = rows.first.get_attribute("data-number")
+        agent.get_by_role("button", name="Next page").click()
+        expect(rows.first).not_to_have_attribute("data-number", first)
+    expect(rows.last).to_contain_text("Sorted onto the last page")
+    new_ticket(served, lena, "Sorted last of all")
+    expect(rows.last).to_contain_text("Sorted last of all", timeout=LIVE)
+    expect(row(agent, "Sorted last of all")).to_have_count(1)
     agent.context.close()
+
+
+def test_the_grid_resumes_after_a_drop_and_a_restart_and_misses_nothing(served, browser):
+    """Last in this module: it restarts the shared server."""
+    lena = token(served, "lena@nimbuswallet.example")
+    context = offline_context(browser)
+    gate = Gate(context)
+    agent = sign_in(browser, served, "marco@helpdesk.example", context=context)
+    new_ticket(served, lena, "Before the drop")
+    edited = new_ticket(served, lena, "Edited while away")
+    expect(row(agent, "Before the drop")).to_be_visible(timeout=LIVE)  # the grid has a cursor
+    expect(row(agent, "Edited while away")).to_be_visible(timeout=LIVE)
+
+    # The page is cut off, and the server restarts meanwhile.
+    gate.shut()
+    expect(agent.get_by_role("status").filter(has_text="Reconnecting")).to_be_visible()
+    served.stop()
+    served.start()
+    # Changes the page cannot hear of as they happen: it must catch up on them from its
+    # last cursor once back (a subscription from now on would miss them).
+    new_ticket(served, lena, "Made while away")
+    change = {"ticketId": edited["id"], "summary": "Edited while away, twice"}
+    api(served, UPDATE, {"input": change}, lena)
+    expect(row(agent, "Made while away")).to_have_count(0)
+
+    gate.open = True
+    expect(agent.get_by_role("status").filter(has_text="Live")).to_be_visible(timeout=15_000)
+    expect(row(agent, "Made while away")).to_have_count(1, timeout=5_000)
+    expect(row(agent, "Edited while away, twice")).to_have_count(1, timeout=5_000)
+    expect(row(agent, "Edited while away")).to_have_count(1)
+    expect(row(agent, "Before the drop")).to_have_count(1)
+    context.close()

@@ -101,8 +101,8 @@ function Desk({ viewer, signOut }: { viewer: any; signOut: () => void }) {
         {view === "new" && <NewTicket created={(n) => { setView("grid"); open(n); }} chat={startChat} />}
         {view === "log" && <DataLog open={open} />}
       </main>
-      {number !== null && <TicketWindow number={number} viewer={viewer} staff={staff} close={() => open(null)} chat={(ticketId) => startChat({ ticketId })} />}
-      {chat && <ChatWindow key={chat.id} start={chat} close={() => setChat(null)} />}
+      {number !== null && <TicketWindow number={number} viewer={viewer} staff={staff} close={() => open(null)} chat={(ticketId) => startChat({ ticketId })} openChat={setChat} />}
+      {chat && <ChatWindow key={chat.id} start={chat} me={viewer.id} close={() => setChat(null)} />}
       {!staff && <ConfirmPrompt />}
     </>
   );

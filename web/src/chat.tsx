@@ -3,23 +3,64 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { check, follow, gql } from "./api";
 import { when } from "./format";
-import { ACCEPT_CHAT, CHAT_EVENTS, CHAT_QUEUE, END_CHAT, SAY } from "./queries";
+import { ACCEPT_CHAT, ACTIVE_CHATS, CHAT_EVENTS, CHAT_QUEUE, CHAT_TYPING, END_CHAT, JOIN_CHAT, SAY } from "./queries";
 
-export function ChatWindow({ start, close }: { start: any; close: () => void }) {
+const TYPING_LASTS = 10_000;  // ms: typing is over after this without a new TYPING event
+
+export function ChatWindow({ start, close, me }: { start: any; close: () => void; me: string }) {
   const chatId = start.id;
   const [chat, setChat] = useState<any>(start);
   const [lines, setLines] = useState<any[]>([]);
   const [body, setBody] = useState("");
   const [error, setError] = useState("");
+  const [typers, setTypers] = useState<Record<string, string>>({});  // contact id -> name
   const cursor = useRef<string | null>(null);
+  const timers = useRef<Record<string, number>>({});
+  const saidTyping = useRef(0);
 
-  useEffect(() => follow(CHAT_EVENTS, () => ({ id: chatId, after: cursor.current }), (d: any) => {
-    const event = d.chatEvents;
-    if (event.cursor) cursor.current = event.cursor;
-    if (event.chat) setChat(event.chat);
-    if (event.kind === "TYPING") return;
-    setLines((list) => [...list, event]);
-  }), [chatId]);
+  function typer(id: string, name: string | null) {
+    clearTimeout(timers.current[id]);
+    setTypers((all) => {
+      const next = { ...all };
+      if (name) next[id] = name;
+      else delete next[id];
+      return next;
+    });
+    if (name) timers.current[id] = window.setTimeout(() => typer(id, null), TYPING_LASTS);
+  }
+
+  useEffect(() => {
+    const stop = follow(CHAT_EVENTS, () => ({ id: chatId, after: cursor.current }), (d: any) => {
+      const event = d.chatEvents;
+      if (event.cursor) cursor.current = event.cursor;
+      if (event.chat) setChat(event.chat);
+      const actor = event.actor?.id;
+      if (event.kind === "TYPING") {
+        if (actor && actor !== me) typer(actor, event.typing ? event.actor.name : null);
+        return;
+      }
+      if (event.kind === "MESSAGE" && actor) typer(actor, null);
+      setLines((list) => [...list, event]);
+    });
+    return () => {
+      stop();
+      Object.values(timers.current).forEach(clearTimeout);
+    };
+  }, [chatId]);
+
+  // Others see "… is typing" while this person types: said again every few seconds so it
+  // does not lapse, and stopped when the line is sent or emptied.
+  function typing(text: string) {
+    setBody(text);
+    const now = Date.now();
+    if (text && now - saidTyping.current > 4000) {
+      saidTyping.current = now;
+      gql(CHAT_TYPING, { id: chatId, typing: true }).catch(() => {});
+    } else if (!text && saidTyping.current) {
+      saidTyping.current = 0;
+      gql(CHAT_TYPING, { id: chatId, typing: false }).catch(() => {});
+    }
+  }
 
   async function send(e: Event) {
     e.preventDefault();
@@ -27,6 +68,7 @@ export function ChatWindow({ start, close }: { start: any; close: () => void }) 
     try {
       check((await gql(SAY, { id: chatId, body })).sendChatMessage);
       setBody("");
+      saidTyping.current = 0;
     } catch (e: any) {
       setError(e.message);
     }
@@ -57,9 +99,12 @@ export function ChatWindow({ start, close }: { start: any; close: () => void }) 
             </li>
           ))}
         </ol>
+        <p class="typing" aria-live="polite">
+          {!ended && Object.values(typers).length > 0 && `${Object.values(typers).join(", ")} ${Object.values(typers).length > 1 ? "are" : "is"} typing…`}
+        </p>
         {!ended && (
           <form class="reply" onSubmit={send} aria-label="Chat message">
-            <label>Message<input name="message" value={body} onInput={(e: any) => setBody(e.currentTarget.value)} required autoFocus /></label>
+            <label>Message<input name="message" value={body} onInput={(e: any) => typing(e.currentTarget.value)} required autoFocus /></label>
             {error && <p role="alert" class="error">{error}</p>}
             <div class="actions">
               <button type="submit">Send message</button>
@@ -74,15 +119,24 @@ export function ChatWindow({ start, close }: { start: any; close: () => void }) 
 
 export function ChatQueue({ open }: { open: (chat: any) => void }) {
   const [queue, setQueue] = useState<any>(null);
+  const [active, setActive] = useState<any[]>([]);
   const [error, setError] = useState("");
-  useEffect(() => follow(CHAT_QUEUE, () => ({}), (d: any) => setQueue(d.chatQueue)), []);
-  async function accept(id: string) {
+  // The queue changes when a chat arrives, is accepted or ends: the active ones with it.
+  const loadActive = () => gql(ACTIVE_CHATS).then((d) => setActive(d.chats.nodes)).catch(() => {});
+  useEffect(() => follow(CHAT_QUEUE, () => ({}), (d: any) => {
+    setQueue(d.chatQueue);
+    loadActive();
+  }), []);
+  async function take(document: string, id: string) {
+    setError("");
     try {
-      open(check((await gql(ACCEPT_CHAT, { id })).acceptChat).chat);
+      const data = await gql(document, { id });
+      open(check(data.acceptChat ?? data.joinChat).chat);
     } catch (e: any) {
       setError(e.message);
     }
   }
+  const accept = (id: string) => take(ACCEPT_CHAT, id);
   if (!queue) return null;
   return (
     <section class="queue" aria-labelledby="queue-title">
@@ -96,6 +150,19 @@ export function ChatQueue({ open }: { open: (chat: any) => void }) {
           </li>
         ))}
       </ul>
+      {active.length > 0 && (
+        <>
+          <h3>Active chats ({active.length})</h3>
+          <ul>
+            {active.map((c: any) => (
+              <li key={c.id}>
+                {c.customer?.name} ({c.organization?.name}) with {c.agent?.name} · #{c.ticket?.number} {c.ticket?.summary}{" "}
+                <button type="button" class="secondary" onClick={() => take(JOIN_CHAT, c.id)}>Join chat with {c.customer?.name}</button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
     </section>
   );
 }

@@ -2,7 +2,7 @@
 // ticketEvents (rows that stop matching the filter drop out), and bulk Resolve for staff.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { check, follow, gql } from "./api";
-import { label, STATUSES, when } from "./format";
+import { label, PRIORITIES, STATUSES, when } from "./format";
 import { CHOICES, GRID, GRID_EVENTS, RESOLVE_MANY, STAFF } from "./queries";
 
 const PAGE = 25;
@@ -24,6 +24,22 @@ function toFilter(form: Filters): Filters {
   if (form.status.length) filter.status = form.status;
   if (form.categoryId) filter.categoryId = [form.categoryId];
   return filter;
+}
+
+// The server's order: status and priority by rank, then the ticket number as the tiebreak.
+const RANKS: Record<string, string[]> = { STATUS: STATUSES, PRIORITY: PRIORITIES };
+const KEYS: Record<string, (t: any) => number> = {
+  NUMBER: (t) => t.number,
+  CREATED_AT: (t) => Date.parse(t.createdAt),
+  UPDATED_AT: (t) => Date.parse(t.updatedAt),
+  STATUS: (t) => RANKS.STATUS.indexOf(t.status),
+  PRIORITY: (t) => RANKS.PRIORITY.indexOf(t.priority),
+};
+
+function comparer(order: { field: string; direction: string }) {
+  const key = KEYS[order.field] ?? KEYS.UPDATED_AT;
+  const sign = order.direction === "ASC" ? 1 : -1;
+  return (a: any, b: any) => sign * (key(a) - key(b) || a.number - b.number);
 }
 
 type Page = { first?: number; after?: string | null; last?: number; before?: string | null };
@@ -52,13 +68,18 @@ export function Grid({ staff, open }: { staff: boolean; open: (number: number) =
     }
   }, [staff]);
 
-  const load = () =>
-    gql(GRID, { filter, orderBy: order, ...page })
+  const loads = useRef(0);
+  const load = () => {
+    // Only the latest request's answer counts: an earlier one may arrive after it.
+    const mine = ++loads.current;
+    return gql(GRID, { filter, orderBy: order, ...page })
       .then((data) => {
+        if (mine !== loads.current) return;
         setResult(data.tickets);
         setError("");
       })
-      .catch((e) => setError(e.message));
+      .catch((e) => mine === loads.current && setError(e.message));
+  };
 
   useEffect(() => {
     cursor.current = null;
@@ -87,13 +108,22 @@ export function Grid({ staff, open }: { staff: boolean; open: (number: number) =
       if (!event.matchesFilter) {
         return had ? { ...current, nodes, totalCount: current.totalCount - 1 } : current;
       }
-      if (had) return { ...current, nodes: current.nodes.map((row: any) => (row.id === ticket.id ? ticket : row)) };
-      const firstPage = !pageRef.current.after && !pageRef.current.before;
-      return {
-        ...current,
-        totalCount: current.totalCount + 1,
-        nodes: firstPage ? [ticket, ...nodes] : nodes,
-      };
+      const totalCount = current.totalCount + (had ? 0 : 1);
+      // In its sorted place, if that place is on this page: before the first row only on
+      // the first page, after the last only on the last page; elsewhere it is on another.
+      const compare = comparer(order);
+      const at = nodes.findIndex((row: any) => compare(ticket, row) < 0);
+      const first = !current.pageInfo.hasPreviousPage && !pageRef.current.after;
+      const last = !current.pageInfo.hasNextPage && !pageRef.current.before;
+      const here = nodes.length === 0 || (at === 0 ? first : at === -1 ? last : true);
+      if (!here) return { ...current, nodes, totalCount };
+      const placed = [...nodes];
+      placed.splice(at === -1 ? placed.length : at, 0, ticket);
+      if (placed.length <= PAGE) return { ...current, nodes: placed, totalCount };
+      // A full page pushes one row onto the next page (or the previous, paging backwards).
+      const back = Boolean(pageRef.current.before);
+      const pageInfo = { ...current.pageInfo, [back ? "hasPreviousPage" : "hasNextPage"]: true };
+      return { ...current, nodes: back ? placed.slice(1) : placed.slice(0, PAGE), pageInfo, totalCount };
     });
   }
 

@@ -94,7 +94,7 @@ export const END_CHAT = `mutation($id: ID!) { endChat(input: {chatId: $id}) {
 export const SAY = `mutation($id: ID!, $body: String!) { sendChatMessage(input: {chatId: $id, body: $body}) {
   message { id } errors { code message } } }`;
 export const CHAT_EVENTS = `subscription($id: ID!, $after: String) { chatEvents(chatId: $id, after: $after) {
-  cursor kind occurredAt actor { name } message { id body sentAt author { name } } chat { ${CHAT} } } }`;
+  cursor kind occurredAt typing actor { id name } message { id body sentAt author { name } } chat { ${CHAT} } } }`;
 export const CHAT_QUEUE = `subscription { chatQueue { totalCount chats { ${CHAT} } } }`;
 
 export const DATA_LOG = `query($after: String) { dataLog(first: 25, after: $after) {
@@ -103,3 +103,12 @@ export const DATA_LOG = `query($after: String) { dataLog(first: 25, after: $afte
 export const DELETE_LOG = `mutation($id: ID!) { deleteLogEvent(input: {logEventId: $id}) {
   errors { code message } } }`;
 export const CLEAR_LOG = `mutation { clearDataLog(input: {confirm: true}) { clearedCount errors { code message } } }`;
+
+export const ORGANIZATIONS = `{ organizations(first: 100) { nodes { id name } } }`;
+export const ORG_CONTACTS = `query($org: ID!) {
+  contacts(filter: {organizationId: $org, role: CUSTOMER}, first: 100) { nodes { id name email } } }`;
+export const ACTIVE_CHATS = `{ chats(state: ACTIVE, first: 50) { nodes { ${CHAT} } } }`;
+export const JOIN_CHAT = `mutation($id: ID!) { joinChat(input: {chatId: $id}) {
+  chat { ${CHAT} } errors { code message } } }`;
+export const CHAT_TYPING = `mutation($id: ID!, $typing: Boolean!) { setChatTyping(input: {chatId: $id, typing: $typing}) {
+  errors { code message } } }`;

@@ -5,13 +5,21 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { check, follow, gql, gqlWithFiles } from "./api";
 import { label, PRIORITIES, STATUSES, when } from "./format";
 import {
-  ASSIGN, CHOICES, CLOSE, COMMENT_ADDED, DOWNLOAD, PRESENCE, REPLY, REPLY_WITH_FILES, RESOLVE,
-  SET_PRESENCE, STAFF, STATUS, TICKET_UPDATED, UPDATE, WINDOW,
+  ACTIVE_CHATS, ASSIGN, CHOICES, CLOSE, COMMENT_ADDED, DOWNLOAD, JOIN_CHAT, ORG_CONTACTS, ORGANIZATIONS,
+  PRESENCE, REPLY, REPLY_WITH_FILES, RESOLVE, SET_PRESENCE, STAFF, STATUS, TICKET_UPDATED, UPDATE, WINDOW,
 } from "./queries";
 
-type Props = { number: number; viewer: any; staff: boolean; close: () => void; chat?: (ticketId: string) => void };
+type Props = {
+  number: number; viewer: any; staff: boolean; close: () => void;
+  chat?: (ticketId: string) => Promise<void>; openChat?: (chat: any) => void;
+};
 
-export function TicketWindow({ number, viewer, staff, close, chat }: Props) {
+/** How someone's presence reads to others. */
+export function doing(state: string): string {
+  return state === "REPLYING" ? "replying" : state === "NOTE" ? "writing a note" : "viewing";
+}
+
+export function TicketWindow({ number, viewer, staff, close, chat, openChat }: Props) {
   const [ticket, setTicket] = useState<any>(null);
   const [comments, setComments] = useState<any[]>([]);
   const [history, setHistory] = useState<any[]>([]);
@@ -20,7 +28,9 @@ export function TicketWindow({ number, viewer, staff, close, chat }: Props) {
   const [base, setBase] = useState<number | null>(null);
   const [message, setMessage] = useState<{ text: string; error?: boolean } | null>(null);
   const [present, setPresent] = useState<any[]>([]);
-  const [choices, setChoices] = useState<any>({ categories: [], modules: [], staff: [] });
+  const [choices, setChoices] = useState<any>({ categories: [], modules: [], staff: [], organizations: [] });
+  const [people, setPeople] = useState<any[]>([]);  // the customers of the chosen organization
+  const [liveChat, setLiveChat] = useState<any>(null);  // staff: an active chat about this ticket
   const [notFound, setNotFound] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
 
@@ -36,7 +46,10 @@ export function TicketWindow({ number, viewer, staff, close, chat }: Props) {
   useEffect(() => {
     load().then(() => heading.current?.focus());
     gql(CHOICES).then((data) => setChoices((c: any) => ({ ...c, ...data })));
-    if (staff) gql(STAFF).then((d) => setChoices((c: any) => ({ ...c, staff: [...d.admins.nodes, ...d.contacts.nodes] })));
+    if (staff) {
+      gql(STAFF).then((d) => setChoices((c: any) => ({ ...c, staff: [...d.admins.nodes, ...d.contacts.nodes] })));
+      gql(ORGANIZATIONS).then((d) => setChoices((c: any) => ({ ...c, organizations: d.organizations.nodes })));
+    }
     const onKey = (e: KeyboardEvent) => e.key === "Escape" && close();
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
@@ -54,6 +67,17 @@ export function TicketWindow({ number, viewer, staff, close, chat }: Props) {
     return () => stops.forEach((stop) => stop());
   }, [id]);
 
+  const organizationId = draft.organizationId ?? ticket?.organization.id;
+  useEffect(() => {
+    if (!organizationId) return;
+    gql(ORG_CONTACTS, { org: organizationId }).then((d) => setPeople(d.contacts.nodes)).catch(() => setPeople([]));
+  }, [organizationId]);
+
+  useEffect(() => {
+    if (!id || !staff) return;
+    gql(ACTIVE_CHATS).then((d) => setLiveChat(d.chats.nodes.find((c: any) => c.ticket?.id === id) ?? null)).catch(() => {});
+  }, [id, ticket?.updatedAt]);
+
   if (notFound) {
     return (
       <Shell close={close} title={`Ticket #${number}`}>
@@ -68,6 +92,23 @@ export function TicketWindow({ number, viewer, staff, close, chat }: Props) {
     if (base === null) setBase(ticket.version);
     setDraft({ ...draft, [key]: e.currentTarget.value });
   };
+  const moveTo = (e: any) => {
+    if (base === null) setBase(ticket.version);
+    // Its people belong to the old organization: choose again among the new one's.
+    setDraft({ ...draft, organizationId: e.currentTarget.value, primaryContactId: "", ccContactIds: [] });
+  };
+  const ccIds: string[] = value("ccContactIds", ticket.ccContacts.map((c: any) => c.id));
+  const toggleCc = (contactId: string) => (e: any) => {
+    if (base === null) setBase(ticket.version);
+    const next = e.currentTarget.checked ? [...ccIds, contactId] : ccIds.filter((x) => x !== contactId);
+    setDraft({ ...draft, ccContactIds: next });
+  };
+  const primaryId = value("primaryContactId", ticket.primaryContact?.id ?? "");
+  // The current people stay choosable while the list loads (or if they left the organization).
+  const known = [...people];
+  for (const c of [ticket.primaryContact, ...ticket.ccContacts]) {
+    if (c && !draft.organizationId && !known.some((p) => p.id === c.id)) known.push(c);
+  }
   const forget = () => {
     setDraft({});
     setBase(null);
@@ -100,7 +141,8 @@ export function TicketWindow({ number, viewer, staff, close, chat }: Props) {
   async function save(e: Event) {
     e.preventDefault();
     const input: any = { ticketId: ticket.id, expectedVersion: base ?? ticket.version };
-    for (const key of ["summary", "description", "categoryId", "priority"]) if (key in draft) input[key] = draft[key];
+    for (const key of ["summary", "description", "categoryId", "priority", "organizationId", "ccContactIds"]) if (key in draft) input[key] = draft[key];
+    for (const key of ["primaryContactId", "moduleId"]) if (key in draft) input[key] = draft[key] || null;
     if ("ccEmails" in draft) {
       input.ccEmails = draft.ccEmails.split(",").map((s: string) => s.trim()).filter(Boolean);
     }
@@ -113,6 +155,20 @@ export function TicketWindow({ number, viewer, staff, close, chat }: Props) {
   const status = (s: string) =>
     run(async () => (await gql(STATUS, { input: { ticketId: ticket.id, status: s, expectedVersion: ticket.version } })).changeTicketStatus, `Status: ${label(s)}.`);
   const resolve = () => run(async () => (await gql(RESOLVE, { input: { ticketId: ticket.id } })).resolveTicket, "Marked resolved.");
+  const join = async () => {
+    try {
+      openChat?.(check((await gql(JOIN_CHAT, { id: liveChat.id })).joinChat).chat);
+    } catch (e: any) {
+      say(e.message, true);
+    }
+  };
+  const chatNow = async () => {
+    try {
+      await chat?.(ticket.id);
+    } catch (e: any) {
+      say(e.message, true);
+    }
+  };
   const closeTicket = () => run(async () => (await gql(CLOSE, { input: { ticketId: ticket.id } })).closeTicket, "Ticket closed.");
   const others = present.filter((p) => p.contact?.id !== viewer.id);
 
@@ -121,7 +177,7 @@ export function TicketWindow({ number, viewer, staff, close, chat }: Props) {
       status={<span class={`badge status-${ticket.status}`}>{label(ticket.status)}</span>}>
       {others.length > 0 && (
         <p class="presence" aria-live="polite">
-          Also here: {others.map((p) => `${p.displayName} (${label(p.state)})`).join(", ")}
+          Also here: {others.map((p) => `${p.displayName} (${doing(p.state)})`).join(", ")}
         </p>
       )}
       {message && <p role={message.error ? "alert" : "status"} class={message.error ? "error" : "ok"}>{message.text}</p>}
@@ -130,9 +186,29 @@ export function TicketWindow({ number, viewer, staff, close, chat }: Props) {
       </p>
       <div class="window-grid">
         <form class="details" onSubmit={save} aria-label="Ticket details">
-          <p><strong>Organization:</strong> {ticket.organization.name}</p>
-          <p><strong>Primary contact:</strong> {ticket.primaryContact ? `${ticket.primaryContact.name} <${ticket.primaryContact.email}>${ticket.primaryContact.phone ? ` · ${ticket.primaryContact.phone}` : ""}` : "—"}</p>
-          <p><strong>CC contacts:</strong> {ticket.ccContacts.map((c: any) => c.name).join(", ") || "—"}</p>
+          {staff ? (
+            <label>Organization
+              <select name="organizationId" value={organizationId} onChange={moveTo} disabled={!open}>
+                {!choices.organizations.some((o: any) => o.id === ticket.organization.id) && <option value={ticket.organization.id}>{ticket.organization.name}</option>}
+                {choices.organizations.map((o: any) => <option value={o.id}>{o.name}</option>)}
+              </select>
+            </label>
+          ) : (
+            <p><strong>Organization:</strong> {ticket.organization.name}</p>
+          )}
+          <label>Primary contact
+            <select name="primaryContactId" value={primaryId} onChange={edit("primaryContactId")} disabled={!open}>
+              {!primaryId && <option value="">Choose…</option>}
+              {known.map((c: any) => <option value={c.id}>{c.name} &lt;{c.email}&gt;</option>)}
+            </select>
+          </label>
+          {ticket.primaryContact?.phone && !draft.primaryContactId && <p class="meta">Phone: {ticket.primaryContact.phone}</p>}
+          <fieldset class="cc">
+            <legend>CC contacts</legend>
+            {known.filter((c: any) => c.id !== primaryId).map((c: any) => (
+              <label class="check"><input type="checkbox" checked={ccIds.includes(c.id)} onChange={toggleCc(c.id)} disabled={!open} />{c.name}</label>
+            ))}
+          </fieldset>
           <label>CC e-mails<input name="ccEmails" value={value("ccEmails", ticket.ccEmails.join(", "))} onInput={edit("ccEmails")} disabled={!open} /></label>
           <label>Summary<input name="summary" value={value("summary", ticket.summary)} onInput={edit("summary")} disabled={!open} /></label>
           <label>Description<textarea name="description" rows={4} value={value("description", ticket.description)} onInput={edit("description")} disabled={!open} /></label>
@@ -148,6 +224,12 @@ export function TicketWindow({ number, viewer, staff, close, chat }: Props) {
                   {PRIORITIES.map((p) => <option value={p}>{label(p)}</option>)}
                 </select>
               </label>
+              <label>Module
+                <select name="moduleId" value={value("moduleId", ticket.module?.id ?? "")} onChange={edit("moduleId")} disabled={!open}>
+                  <option value="">None</option>
+                  {choices.modules.map((m: any) => <option value={m.id}>{m.name}</option>)}
+                </select>
+              </label>
               <label>Owner
                 <select name="ownerId" value={value("ownerId", ticket.owner?.id ?? "")} onChange={edit("ownerId")} disabled={!open}>
                   <option value="">Unassigned</option>
@@ -156,6 +238,7 @@ export function TicketWindow({ number, viewer, staff, close, chat }: Props) {
               </label>
             </>
           )}
+          {!staff && <p><strong>Module:</strong> {ticket.module?.name ?? "—"}</p>}
           {!staff && <p><strong>Owner:</strong> {ticket.owner?.name ?? "Unassigned"}</p>}
           <div class="actions">
             {open && <button type="submit" disabled={!Object.keys(draft).length}>Save Changes</button>}
@@ -168,7 +251,8 @@ export function TicketWindow({ number, viewer, staff, close, chat }: Props) {
             )}
             {staff && open && ticket.status !== "RESOLVED" && <button type="button" onClick={resolve}>Mark Resolved</button>}
             {staff && open && <button type="button" class="secondary" onClick={closeTicket}>Close</button>}
-            {chat && open && !staff && <button type="button" class="secondary" onClick={() => chat(ticket.id)}>Chat Now</button>}
+            {chat && open && !staff && <button type="button" class="secondary" onClick={chatNow}>Chat Now</button>}
+            {staff && liveChat && <button type="button" class="secondary" onClick={join}>Join Chat</button>}
           </div>
         </form>
         <section class="conversation" aria-label="Conversation">
@@ -233,15 +317,25 @@ function Reply({ ticketId, staff, onSent }: { ticketId: string; staff: boolean; 
   const [kind, setKind] = useState("REPLY");
   const [error, setError] = useState("");
   const files = useRef<HTMLInputElement>(null);
-  const lastSaid = useRef(0);
+  const lastSaid = useRef({ at: 0, state: "VIEWING" });
+
+  // Others see REPLYING (or NOTE, staff only) while this person types, said again every
+  // few seconds so it does not lapse; VIEWING once the text is sent or emptied.
+  function say(state: string) {
+    const now = Date.now();
+    if (state === lastSaid.current.state && (state === "VIEWING" || now - lastSaid.current.at < 5000)) return;
+    lastSaid.current = { at: now, state };
+    gql(SET_PRESENCE, { id: ticketId, state }).catch(() => {});
+  }
+  const typingState = (k: string) => (k === "INTERNAL_NOTE" ? "NOTE" : "REPLYING");
 
   function typing(text: string) {
     setBody(text);
-    const now = Date.now();
-    if (text && now - lastSaid.current > 5000) {
-      lastSaid.current = now;
-      gql(SET_PRESENCE, { id: ticketId, state: kind === "INTERNAL_NOTE" ? "NOTE" : "REPLYING" }).catch(() => {});
-    }
+    say(text ? typingState(kind) : "VIEWING");
+  }
+  function choose(k: string) {
+    setKind(k);
+    if (body) say(typingState(k));
   }
 
   async function send(e: Event) {
@@ -255,8 +349,7 @@ function Reply({ ticketId, staff, onSent }: { ticketId: string; staff: boolean; 
       onSent(check(payload).comment);
       setBody("");
       if (files.current) files.current.value = "";
-      lastSaid.current = 0;
-      gql(SET_PRESENCE, { id: ticketId, state: "VIEWING" }).catch(() => {});
+      say("VIEWING");
     } catch (e: any) {
       setError(e.message);
     }
@@ -270,8 +363,8 @@ function Reply({ ticketId, staff, onSent }: { ticketId: string; staff: boolean; 
       {staff && (
         <fieldset class="inline">
           <legend>Kind</legend>
-          <label class="check"><input type="radio" name="kind" checked={kind === "REPLY"} onChange={() => setKind("REPLY")} />Reply to customer</label>
-          <label class="check"><input type="radio" name="kind" checked={kind === "INTERNAL_NOTE"} onChange={() => setKind("INTERNAL_NOTE")} />Internal note</label>
+          <label class="check"><input type="radio" name="kind" checked={kind === "REPLY"} onChange={() => choose("REPLY")} />Reply to customer</label>
+          <label class="check"><input type="radio" name="kind" checked={kind === "INTERNAL_NOTE"} onChange={() => choose("INTERNAL_NOTE")} />Internal note</label>
         </fieldset>
       )}
       <label>Add Attachments<input type="file" name="files" multiple ref={files} /></label>
