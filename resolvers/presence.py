@@ -37,16 +37,11 @@ class TicketPresence:
     people: tuple[Seen, ...]  # oldest arrival first
 
 
-def sees_ticket(viewer: Audience, organization_id: int) -> bool:
-    """The in-memory twin of `access.tickets`, for a ticket that may move while watched."""
-    return access.can_see_ticket(viewer, organization_id)
-
-
 def seen_by(
     viewer: Audience, organization_id: int, present: Iterable[Presence]
 ) -> tuple[Seen, ...]:
     """The people on a ticket of `organization_id`, as `viewer` may see them."""
-    if not sees_ticket(viewer, organization_id):
+    if not access.can_see_ticket(viewer, organization_id):
         return ()
     shown = []
     for p in sorted(present, key=lambda p: (p.since, p.person.contact_id)):

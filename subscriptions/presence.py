@@ -7,7 +7,7 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
-from helpdesk.resolvers import presence
+from helpdesk.resolvers import access, presence
 from helpdesk.resolvers.errors import NotFound
 from helpdesk.resolvers.viewer import require_viewer
 from helpdesk.schema.ids import decode_id
@@ -47,7 +47,7 @@ class PresenceSubscriptions:
             follower = asyncio.create_task(_follow_moves(batches, watch), name="presence moves")
             try:
                 last = None
-                while presence.sees_ticket(viewer, watch.organization_id):
+                while access.can_see_ticket(viewer, watch.organization_id):
                     now = presence.seen(viewer, ticket_pk, watch.organization_id)
                     if now != last:  # what this viewer sees changed (not only what is)
                         last = now
