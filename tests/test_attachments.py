@@ -120,6 +120,14 @@ async def assert_nothing_left(data_dir: Path, rows: int = 0) -> None:
     assert [p for p in files if p.parent.name == "staging"] == []
 
 
+async def add_files(server, person, ticket_id: str, files: list[tuple[str, bytes]]) -> dict:
+    """`addAttachments` with these files, by multipart over HTTP: the answer's data."""
+    sent = await upload(
+        server, person, ADD, {"input": {"ticketId": ticket_id}}, files, at="input.files"
+    )
+    return await answer(sent)
+
+
 async def new_ticket(server, person) -> dict:
     variables = {"input": {"summary": "Files", "description": "See files"}}
     return (await server.gql(CREATE, variables, person.token))["createTicket"]["ticket"]
@@ -165,16 +173,7 @@ async def test_a_ticket_with_two_files_downloads_for_its_organization_and_staff(
 async def test_a_download_serves_ranges(server, world):
     alice = world["alice"]
     ticket = await new_ticket(server, alice)
-    data = await answer(
-        await upload(
-            server,
-            alice,
-            ADD,
-            {"input": {"ticketId": ticket["id"]}},
-            [("r.pdf", pdf())],
-            at="input.files",
-        )
-    )
+    data = await add_files(server, alice, ticket["id"], [("r.pdf", pdf())])
     link = data["addAttachments"]["attachments"][0]["downloadUrl"]
     whole = pdf()
     first = await fetch(link, Range="bytes=0-9")
@@ -189,16 +188,7 @@ async def test_a_download_serves_ranges(server, world):
 async def test_another_organization_cannot_reach_the_files(server, world, data_dir):
     alice, bob = world["alice"], world["bob"]
     ticket = await new_ticket(server, alice)
-    data = await answer(
-        await upload(
-            server,
-            alice,
-            ADD,
-            {"input": {"ticketId": ticket["id"]}},
-            [("a.csv", csv_file())],
-            at="input.files",
-        )
-    )
+    data = await add_files(server, alice, ticket["id"], [("a.csv", csv_file())])
     attachment = data["addAttachments"]["attachments"][0]
 
     seen = await server.gql_raw(NODE, {"id": attachment["id"]}, bob.token)
@@ -218,16 +208,7 @@ async def test_another_organization_cannot_reach_the_files(server, world, data_d
     await assert_nothing_left(data_dir, rows=1)
     # A link of Bob's own, pointed at Alice's file, is not signed for it.
     own = await new_ticket(server, bob)
-    mine = await answer(
-        await upload(
-            server,
-            bob,
-            ADD,
-            {"input": {"ticketId": own["id"]}},
-            [("b.txt", b"bob")],
-            at="input.files",
-        )
-    )
+    mine = await add_files(server, bob, own["id"], [("b.txt", b"bob")])
     link = mine["addAttachments"]["attachments"][0]["downloadUrl"]
     own_id = link.split("/attachments/")[1].split("?")[0]
     alices_id = attachment["downloadUrl"].split("/attachments/")[1].split("?")[0]
@@ -239,16 +220,7 @@ async def test_another_organization_cannot_reach_the_files(server, world, data_d
 async def test_a_link_stops_working_when_its_person_loses_sight_of_the_ticket(server, world):
     alice, agent, bob = world["alice"], world["agent"], world["bob"]
     ticket = await new_ticket(server, alice)
-    data = await answer(
-        await upload(
-            server,
-            alice,
-            ADD,
-            {"input": {"ticketId": ticket["id"]}},
-            [("a.txt", b"abc")],
-            at="input.files",
-        )
-    )
+    data = await add_files(server, alice, ticket["id"], [("a.txt", b"abc")])
     link = data["addAttachments"]["attachments"][0]["downloadUrl"]
     assert (await fetch(link)).status_code == 200
     globex = f.global_id("Organization", bob.contact.organization_id)
@@ -265,16 +237,7 @@ async def test_a_link_stops_working_when_its_person_loses_sight_of_the_ticket(se
 async def test_a_link_stops_working_when_its_session_ends(server, world):
     alice = world["alice"]
     ticket = await new_ticket(server, alice)
-    data = await answer(
-        await upload(
-            server,
-            alice,
-            ADD,
-            {"input": {"ticketId": ticket["id"]}},
-            [("a.txt", b"abc")],
-            at="input.files",
-        )
-    )
+    data = await add_files(server, alice, ticket["id"], [("a.txt", b"abc")])
     link = data["addAttachments"]["attachments"][0]["downloadUrl"]
     await accounts.logout(alice.viewer)
     refused = await fetch(link)
@@ -284,16 +247,7 @@ async def test_a_link_stops_working_when_its_session_ends(server, world):
 async def test_a_tampered_or_expired_link_is_refused(server, world):
     alice = world["alice"]
     ticket = await new_ticket(server, alice)
-    data = await answer(
-        await upload(
-            server,
-            alice,
-            ADD,
-            {"input": {"ticketId": ticket["id"]}},
-            [("a.txt", b"abc")],
-            at="input.files",
-        )
-    )
+    data = await add_files(server, alice, ticket["id"], [("a.txt", b"abc")])
     link = data["addAttachments"]["attachments"][0]["downloadUrl"]
     base, _, query = link.partition("?")
     params = dict(part.split("=", 1) for part in query.split("&"))
@@ -416,16 +370,7 @@ async def test_a_hostile_file_name_is_only_a_display_name(server, world, data_di
     alice = world["alice"]
     ticket = await new_ticket(server, alice)
     hostile = "../../../etc/cron.d/evil\u202egpj.exe"
-    data = await answer(
-        await upload(
-            server,
-            alice,
-            ADD,
-            {"input": {"ticketId": ticket["id"]}},
-            [(hostile, png()), ("..", b"dots")],
-            at="input.files",
-        )
-    )
+    data = await add_files(server, alice, ticket["id"], [(hostile, png()), ("..", b"dots")])
     shown = data["addAttachments"]["attachments"]
     assert [a["filename"] for a in shown] == ["evilgpj.exe.png", "attachment.txt"]
     # On disk only names the server made, all inside the storage folder.
@@ -567,16 +512,7 @@ async def test_an_internal_notes_files_never_reach_customers(server, world, data
 async def test_deleting_is_for_staff_removes_the_file_and_is_logged(server, world, data_dir):
     alice, agent = world["alice"], world["agent"]
     ticket = await new_ticket(server, alice)
-    data = await answer(
-        await upload(
-            server,
-            alice,
-            ADD,
-            {"input": {"ticketId": ticket["id"]}},
-            [("gone.txt", b"bye")],
-            at="input.files",
-        )
-    )
+    data = await add_files(server, alice, ticket["id"], [("gone.txt", b"bye")])
     attachment = data["addAttachments"]["attachments"][0]
     refused = await server.gql_raw(DELETE, {"id": attachment["id"]}, alice.token)
     assert f.codes(refused) == ["FORBIDDEN"]
