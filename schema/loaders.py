@@ -10,7 +10,7 @@ from strawberry.dataloader import DataLoader
 from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 
-from helpdesk.models import Category, Module, TicketCcContact
+from helpdesk.models import Category, ChatState, Module, TicketCcContact
 from helpdesk.resolvers import (
     access,
     attachments,
@@ -100,6 +100,10 @@ class Loaders:
         self.log_event = _by_id(lambda: access.log_events(viewer))
         self.chat = _by_id(lambda: access.chats(viewer))
         self.chat_message = _by_id(lambda: access.chat_messages(viewer))
+        self.chats_by_ticket = Paged(lambda: access.chats(viewer), chats.CHAT_SORT, "ticket_id")
+        self.live_chat_by_ticket = _grouped(
+            lambda: access.chats(viewer).exclude(state=ChatState.ENDED), "ticket_id", ("id",)
+        )
         self.messages_by_chat = Paged(
             lambda: access.chat_messages(viewer), chats.MESSAGE_SORT, "chat_id"
         )

@@ -18,6 +18,7 @@ from helpdesk.schema.organizations import Organization
 
 if TYPE_CHECKING:
     from helpdesk.schema.attachments import Attachment
+    from helpdesk.schema.chats import Chat
     from helpdesk.schema.comments import Comment
     from helpdesk.schema.log_events import LogEvent
     from helpdesk.schema.mail import Mail
@@ -165,6 +166,40 @@ class Ticket(relay.Node):
 
         rows = await loaders_of(info).attachments_by_ticket.load(self._model.id)
         return [Attachment.from_model(row) for row in rows]
+
+    @strawberry.field(description="Its chats with a Cyber Hero, oldest first.")
+    async def chats(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Annotated["Chat", strawberry.lazy("helpdesk.schema.chats")]]:
+        from helpdesk.schema.chats import Chat
+
+        return await nested_connection(
+            info,
+            loaders_of(info).chats_by_ticket,
+            self._model.id,
+            Chat.from_model,
+            first,
+            after,
+            last,
+            before,
+        )
+
+    @strawberry.field(
+        description="The chat still WAITING or ACTIVE on it (one at a time), for Chat Now; "
+        "null if none."
+    )
+    async def active_chat(
+        self, info: strawberry.Info
+    ) -> Annotated["Chat", strawberry.lazy("helpdesk.schema.chats")] | None:
+        from helpdesk.schema.chats import Chat
+
+        live = await loaders_of(info).live_chat_by_ticket.load(self._model.id)
+        return Chat.from_model(live[-1]) if live else None
 
     @strawberry.field(description="Everything that happened to the ticket, oldest first.")
     async def history(

@@ -233,6 +233,17 @@ CASES: dict[str, list[Case]] = {
         for as_ in ("agent", "alice")  # customers' comments leave internal notes out
         for page in ("first: 2", "last: 1")
     ],
+    "Ticket.chats": [
+        Case(
+            as_,
+            f"""{{ {GRID} {{ nodes {{ number activeChat {{ state }} chats(first: 1) {{ totalCount
+                pageInfo {{ hasNextPage endCursor }}
+                edges {{ cursor node {{ state agent {{ name }} }} }} }} }} }} }}""",
+            parents="tickets.nodes",
+            children="tickets.nodes.chats.edges",
+        )
+        for as_ in ("agent", "alice")
+    ],
     "Ticket.history": [
         Case(
             as_,

@@ -729,6 +729,38 @@ async def test_chats_lists_what_the_viewer_may_see_newest_first(w):
     assert rest["pageInfo"]["hasNextPage"] is False
 
 
+TICKET_CHATS = """query($id: ID!) { node(id: $id) { ... on Ticket {
+  activeChat { id state } chats { totalCount nodes { id state } } } } }"""
+
+
+async def test_a_ticket_shows_its_chats_and_the_one_still_live(w):
+    first = await start(w, w.alice, summary="Withdrawal stuck")
+    ticket_id, first_id = first["ticket"]["id"], first["chat"]["id"]
+
+    async def chats_of(person) -> tuple[dict | None, list[tuple[str, str]]]:
+        ticket = await view(w, person, ticket_id, TICKET_CHATS)
+        return ticket["activeChat"], [(n["id"], n["state"]) for n in ticket["chats"]["nodes"]]
+
+    for person in (w.alice, w.anna, w.hero):
+        assert await chats_of(person) == (
+            {"id": first_id, "state": "WAITING"},
+            [(first_id, "WAITING")],
+        )
+    await accepted(w, first_id)
+    assert (await chats_of(w.anna))[0] == {"id": first_id, "state": "ACTIVE"}
+    await call(w, w.alice, END, {"id": first_id}, "endChat")
+    assert await chats_of(w.hero) == (None, [(first_id, "ENDED")])
+
+    second_id = await started(w, ticketId=ticket_id)
+    assert await chats_of(w.alice) == (
+        {"id": second_id, "state": "WAITING"},
+        [(first_id, "ENDED"), (second_id, "WAITING")],
+    )
+    # Another organization's customer finds neither the ticket nor its chats.
+    result = await f.gql(w.client, TICKET_CHATS, {"id": ticket_id}, as_=w.bob)
+    assert (result["data"], codes(result)) == (None, ["NOT_FOUND"])
+
+
 async def test_chats_need_a_sign_in(w):
     assert codes(await f.gql(w.client, LIST, {})) == ["UNAUTHENTICATED"]
 
