@@ -1,8 +1,10 @@
-// `npm run build`: the Vite build into helpdesk/web_dist/, then the hash of the sources it
-// was built from (source-hash.txt), which a test compares with the sources in the checkout.
+// `npm run build`: the type check (tsc, writing nothing: a type error fails the build), the
+// Vite build into helpdesk/web_dist/, then the hash of the sources it was built from
+// (source-hash.txt), which a test compares with the sources in the checkout.
 // The hash (same rule in tests/test_web_build.py): for each file under web/ but
 // node_modules/ and dot-files, in sorted order of its path relative to web/ (with /),
 // "<path>\0<sha256 of its bytes>\n"; the sha256 of all that.
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
@@ -31,6 +33,17 @@ export function sourceHash() {
   return all.digest("hex");
 }
 
+// Vite only strips the types; tsc checks them (tsconfig.json) and prints what it finds.
+try {
+  execFileSync(join(web, "node_modules", ".bin", "tsc"), ["--noEmit", "-p", "tsconfig.json"], {
+    cwd: web,
+    stdio: "inherit",
+  });
+} catch (error) {
+  if (typeof error.status !== "number") throw error; // tsc did not run at all
+  console.error("type check failed (tsc's errors above): nothing built");
+  process.exit(1);
+}
 await build({ configFile: join(web, "vite.config.mjs") });
 const out = fileURLToPath(new URL("../helpdesk/web_dist/source-hash.txt", import.meta.url));
 writeFileSync(out, `${sourceHash()}\n`);

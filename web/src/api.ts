@@ -4,7 +4,8 @@ import { createClient, type Client } from "graphql-ws";
 
 const TOKEN_KEY = "helpdesk.token";
 
-export type UserError = { code: string; field: string | null; message: string };
+/** A payload's error; `field` is there when the document selects it. */
+export type UserError = { code: string; field?: string | null; message: string };
 
 export class ApiError extends Error {
   constructor(
@@ -13,6 +14,11 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+}
+
+/** What to show for a caught error (ApiError, or fetch's own TypeError). */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 export function savedToken(): string | null {
@@ -25,7 +31,7 @@ export function saveToken(token: string | null): void {
 }
 
 /** Runs a query or mutation; top-level errors throw ApiError (code from extensions). */
-export async function gql<T = any>(query: string, variables: object = {}): Promise<T> {
+export async function gql<T>(query: string, variables: object = {}): Promise<T> {
   const token = savedToken();
   const response = await fetch("/graphql", {
     method: "POST",
@@ -39,7 +45,7 @@ export async function gql<T = any>(query: string, variables: object = {}): Promi
 }
 
 /** A mutation with files, as a GraphQL multipart request: `files` go to variables.files. */
-export async function gqlWithFiles<T = any>(
+export async function gqlWithFiles<T>(
   query: string,
   variables: object,
   files: File[],
@@ -57,10 +63,16 @@ export async function gqlWithFiles<T = any>(
   return answer<T>(response);
 }
 
+/** The JSON of a GraphQL response, as far as we read it. */
+type Answer = {
+  data?: unknown;
+  errors?: { message: string; extensions?: { code?: string } }[];
+};
+
 async function answer<T>(response: Response): Promise<T> {
-  let body: any;
+  let body: Answer;
   try {
-    body = await response.json();
+    body = (await response.json()) as Answer;
   } catch {
     throw new ApiError(`The server answered ${response.status} ${response.statusText}`, null);
   }
@@ -71,13 +83,16 @@ async function answer<T>(response: Response): Promise<T> {
   return body.data as T;
 }
 
+/** A payload that had no errors: its results are there. */
+export type Checked<P> = { [K in keyof P]: K extends "errors" ? P[K] : NonNullable<P[K]> };
+
 /** Throws the first payload error, so callers show one message. */
-export function check<P extends { errors: UserError[] }>(payload: P): P {
+export function check<P extends { errors: UserError[] }>(payload: P): Checked<P> {
   if (payload.errors.length) {
     const error = payload.errors[0];
     throw new ApiError(error.message, error.code);
   }
-  return payload;
+  return payload as Checked<P>;
 }
 
 // ---- live ----
@@ -140,7 +155,7 @@ export function closeLive(): void {
  * every (re)connection with `variables()` read anew (so a cursor can be passed as `after`),
  * `onResume` called on each restart after the first, to catch up on what has no cursor.
  */
-export function follow<T = any>(
+export function follow<T>(
   query: string,
   variables: () => object,
   onData: (data: T) => void,

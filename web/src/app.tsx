@@ -1,7 +1,8 @@
 // The shell: sign in, the header (who, live or reconnecting, sign out), the views, and the
 // confirm-resolved prompt a customer sees at sign-in.
+import type { TargetedSubmitEvent } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { check, closeLive, connectLive, gql, onLinkState, saveToken, savedToken, type LinkState } from "./api";
+import { check, closeLive, connectLive, errorText, gql, onLinkState, saveToken, savedToken, type LinkState } from "./api";
 import { isStaff, label } from "./format";
 import { Grid } from "./grid";
 import { AWAITING, CONFIRM, CREATE, LOGIN, REJECT, START_CHAT, STATS, VIEWER } from "./queries";
@@ -9,6 +10,9 @@ import { ChatQueue, ChatWindow } from "./chat";
 import { DataLog } from "./datalog";
 import { TicketWindow } from "./ticket";
 import { follow } from "./api";
+import type { AwaitingTicket, Chat, Payload, TicketStats, Viewer } from "./types";
+
+type FormSubmit = TargetedSubmitEvent<HTMLFormElement>;
 
 function ticketFromPath(): number | null {
   const match = window.location.pathname.match(/^\/tickets\/(\d+)$/);
@@ -16,10 +20,10 @@ function ticketFromPath(): number | null {
 }
 
 export function App() {
-  const [viewer, setViewer] = useState<any>(undefined);
+  const [viewer, setViewer] = useState<Viewer | null | undefined>(undefined);
   useEffect(() => {
     if (!savedToken()) return setViewer(null);
-    gql(VIEWER)
+    gql<{ viewer: Viewer | null }>(VIEWER)
       .then((data) => setViewer(data.viewer))
       .catch(() => setViewer(null));
   }, []);
@@ -28,19 +32,19 @@ export function App() {
   return <Desk viewer={viewer} signOut={() => { closeLive(); saveToken(null); setViewer(null); }} />;
 }
 
-function SignIn({ onSignedIn }: { onSignedIn: (viewer: any) => void }) {
+function SignIn({ onSignedIn }: { onSignedIn: (viewer: Viewer) => void }) {
   const [error, setError] = useState("");
-  async function submit(e: any) {
+  async function submit(e: FormSubmit) {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
     setError("");
     try {
-      const payload = check((await gql(LOGIN, { email: form.get("email"), password: form.get("password") })).login);
+      const payload = check((await gql<{ login: Payload<{ token: string; viewer: Viewer }> }>(LOGIN, { email: form.get("email"), password: form.get("password") })).login);
       saveToken(payload.token);
       sessionStorage.removeItem(LATER);  // a new sign-in asks again
       onSignedIn(payload.viewer);
-    } catch (e: any) {
-      setError(e.message);
+    } catch (e) {
+      setError(errorText(e));
     }
   }
   return (
@@ -56,14 +60,14 @@ function SignIn({ onSignedIn }: { onSignedIn: (viewer: any) => void }) {
   );
 }
 
-function Desk({ viewer, signOut }: { viewer: any; signOut: () => void }) {
+function Desk({ viewer, signOut }: { viewer: Viewer; signOut: () => void }) {
   const staff = isStaff(viewer);
   const [link, setLink] = useState<LinkState>("connecting");
   const [view, setView] = useState<"grid" | "new" | "log">("grid");
   const [number, setNumber] = useState<number | null>(ticketFromPath());
-  const [chat, setChat] = useState<any>(null);
+  const [chat, setChat] = useState<Chat | null>(null);
   const startChat = async (input: object) => {
-    const payload = check((await gql(START_CHAT, { input })).startChat);
+    const payload = check((await gql<{ startChat: Payload<{ chat: Chat }> }>(START_CHAT, { input })).startChat);
     setChat(payload.chat);
   };
 
@@ -109,15 +113,15 @@ function Desk({ viewer, signOut }: { viewer: any; signOut: () => void }) {
 }
 
 function Counters() {
-  const [stats, setStats] = useState<any>(null);
-  useEffect(() => follow(STATS, () => ({}), (d: any) => setStats(d.ticketStats)), []);
+  const [stats, setStats] = useState<TicketStats | null>(null);
+  useEffect(() => follow<{ ticketStats: TicketStats }>(STATS, () => ({}), (d) => setStats(d.ticketStats)), []);
   if (!stats) return null;
   return (
     <section class="counters" aria-label="Open tickets by status and priority">
       <dl>
         <div><dt>Total</dt><dd>{stats.total}</dd></div>
-        {stats.byStatus.filter((s: any) => s.count).map((s: any) => <div><dt>{label(s.status)}</dt><dd>{s.count}</dd></div>)}
-        {stats.byPriority.filter((p: any) => p.count).map((p: any) => <div><dt>{label(p.priority)}</dt><dd>{p.count}</dd></div>)}
+        {stats.byStatus.filter((s) => s.count).map((s) => <div><dt>{label(s.status)}</dt><dd>{s.count}</dd></div>)}
+        {stats.byPriority.filter((p) => p.count).map((p) => <div><dt>{label(p.priority)}</dt><dd>{p.count}</dd></div>)}
       </dl>
     </section>
   );
@@ -126,26 +130,26 @@ function Counters() {
 function NewTicket({ created, chat }: { created: (number: number) => void; chat: (input: object) => Promise<void> }) {
   const [error, setError] = useState("");
   const [chatError, setChatError] = useState("");
-  async function chatNow(e: any) {
+  async function chatNow(e: FormSubmit) {
     e.preventDefault();
     setChatError("");
     try {
       await chat({ summary: new FormData(e.currentTarget).get("summary") });
-    } catch (e: any) {
-      setChatError(e.message);
+    } catch (e) {
+      setChatError(errorText(e));
     }
   }
-  async function submit(e: any) {
+  async function submit(e: FormSubmit) {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
-    const input: any = { summary: form.get("summary"), description: form.get("description") };
+    const input: Record<string, FormDataEntryValue | null> = { summary: form.get("summary"), description: form.get("description") };
     for (const key of ["walletAddress", "walletProvider", "device", "errorCode"]) if (form.get(key)) input[key] = form.get(key);
     setError("");
     try {
-      const payload = check((await gql(CREATE, { input })).createTicket);
+      const payload = check((await gql<{ createTicket: Payload<{ ticket: { id: string; number: number } }> }>(CREATE, { input })).createTicket);
       created(payload.ticket.number);
-    } catch (e: any) {
-      setError(e.message);
+    } catch (e) {
+      setError(errorText(e));
     }
   }
   return (
@@ -174,9 +178,9 @@ function NewTicket({ created, chat }: { created: (number: number) => void; chat:
 const LATER = "helpdesk.confirmLater";
 
 function ConfirmPrompt() {
-  const [tickets, setTickets] = useState<any[]>([]);
+  const [tickets, setTickets] = useState<AwaitingTicket[]>([]);
   useEffect(() => {
-    if (!sessionStorage.getItem(LATER)) gql(AWAITING).then((d) => setTickets(d.ticketsAwaitingConfirmation));
+    if (!sessionStorage.getItem(LATER)) gql<{ ticketsAwaitingConfirmation: AwaitingTicket[] }>(AWAITING).then((d) => setTickets(d.ticketsAwaitingConfirmation));
   }, []);
   if (!tickets.length) return null;
   const done = (id: string) => setTickets((list) => list.filter((t) => t.id !== id));
@@ -191,22 +195,22 @@ function ConfirmPrompt() {
   );
 }
 
-function Confirm({ ticket, done }: { ticket: any; done: () => void }) {
+function Confirm({ ticket, done }: { ticket: AwaitingTicket; done: () => void }) {
   const [error, setError] = useState("");
   const [rejecting, setRejecting] = useState(false);
-  async function confirm(e: any) {
+  async function confirm(e: FormSubmit) {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
     try {
       if (rejecting) {
-        check((await gql(REJECT, { input: { ticketId: ticket.id, message: form.get("message") } })).rejectResolution);
+        check((await gql<{ rejectResolution: Payload }>(REJECT, { input: { ticketId: ticket.id, message: form.get("message") } })).rejectResolution);
       } else {
         const feedback = form.get("feedback") || null;
-        check((await gql(CONFIRM, { input: { ticketId: ticket.id, rating: Number(form.get("rating")), feedback } })).confirmResolution);
+        check((await gql<{ confirmResolution: Payload }>(CONFIRM, { input: { ticketId: ticket.id, rating: Number(form.get("rating")), feedback } })).confirmResolution);
       }
       done();
-    } catch (e: any) {
-      setError(e.message);
+    } catch (e) {
+      setError(errorText(e));
     }
   }
   return (

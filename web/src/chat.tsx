@@ -1,16 +1,19 @@
 // Live chat: the customer's chat window and the staff's waiting-chat queue, from chatEvents
 // (resumed after its last cursor) and chatQueue.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { check, follow, gql } from "./api";
+import { check, errorText, follow, gql } from "./api";
 import { when } from "./format";
 import { ACCEPT_CHAT, ACTIVE_CHATS, CHAT_EVENTS, CHAT_QUEUE, CHAT_TYPING, END_CHAT, JOIN_CHAT, SAY } from "./queries";
+import type { Chat, ChatEvent, ChatQueue as Queue, Nodes, Payload } from "./types";
+
+type ChatPayload = Payload<{ chat: Chat }>;
 
 const TYPING_LASTS = 10_000;  // ms: typing is over after this without a new TYPING event
 
-export function ChatWindow({ start, close, me }: { start: any; close: () => void; me: string }) {
+export function ChatWindow({ start, close, me }: { start: Chat; close: () => void; me: string }) {
   const chatId = start.id;
-  const [chat, setChat] = useState<any>(start);
-  const [lines, setLines] = useState<any[]>([]);
+  const [chat, setChat] = useState<Chat>(start);
+  const [lines, setLines] = useState<ChatEvent[]>([]);
   const [body, setBody] = useState("");
   const [error, setError] = useState("");
   const [typers, setTypers] = useState<Record<string, string>>({});  // contact id -> name
@@ -30,16 +33,16 @@ export function ChatWindow({ start, close, me }: { start: any; close: () => void
   }
 
   useEffect(() => {
-    const stop = follow(CHAT_EVENTS, () => ({ id: chatId, after: cursor.current }), (d: any) => {
+    const stop = follow<{ chatEvents: ChatEvent }>(CHAT_EVENTS, () => ({ id: chatId, after: cursor.current }), (d) => {
       const event = d.chatEvents;
       if (event.cursor) cursor.current = event.cursor;
       if (event.chat) setChat(event.chat);
-      const actor = event.actor?.id;
+      const actor = event.actor;
       if (event.kind === "TYPING") {
-        if (actor && actor !== me) typer(actor, event.typing ? event.actor.name : null);
+        if (actor && actor.id !== me) typer(actor.id, event.typing ? actor.name : null);
         return;
       }
-      if (event.kind === "MESSAGE" && actor) typer(actor, null);
+      if (event.kind === "MESSAGE" && actor) typer(actor.id, null);
       setLines((list) => [...list, event]);
     });
     return () => {
@@ -55,10 +58,10 @@ export function ChatWindow({ start, close, me }: { start: any; close: () => void
     const now = Date.now();
     if (text && now - saidTyping.current > 4000) {
       saidTyping.current = now;
-      gql(CHAT_TYPING, { id: chatId, typing: true }).catch(() => {});
+      gql<{ setChatTyping: ChatPayload }>(CHAT_TYPING, { id: chatId, typing: true }).catch(() => {});
     } else if (!text && saidTyping.current) {
       saidTyping.current = 0;
-      gql(CHAT_TYPING, { id: chatId, typing: false }).catch(() => {});
+      gql<{ setChatTyping: ChatPayload }>(CHAT_TYPING, { id: chatId, typing: false }).catch(() => {});
     }
   }
 
@@ -66,15 +69,15 @@ export function ChatWindow({ start, close, me }: { start: any; close: () => void
     e.preventDefault();
     setError("");
     try {
-      check((await gql(SAY, { id: chatId, body })).sendChatMessage);
+      check((await gql<{ sendChatMessage: Payload<{ message: { id: string } }> }>(SAY, { id: chatId, body })).sendChatMessage);
       setBody("");
       saidTyping.current = 0;
-    } catch (e: any) {
-      setError(e.message);
+    } catch (e) {
+      setError(errorText(e));
     }
   }
   const end = async () => {
-    try { check((await gql(END_CHAT, { id: chatId })).endChat); } catch (e: any) { setError(e.message); }
+    try { check((await gql<{ endChat: ChatPayload }>(END_CHAT, { id: chatId })).endChat); } catch (e) { setError(errorText(e)); }
   };
   const ended = chat?.state === "ENDED";
 
@@ -93,7 +96,7 @@ export function ChatWindow({ start, close, me }: { start: any; close: () => void
         <ol class="chat-lines" aria-live="polite">
           {lines.map((event, i) => (
             <li key={event.cursor ?? i}>
-              {event.kind === "MESSAGE"
+              {event.kind === "MESSAGE" && event.message
                 ? <><strong>{event.message.author?.name ?? "Someone"}:</strong> {event.message.body} <small>{when(event.occurredAt)}</small></>
                 : <em>{event.actor?.name ?? "Someone"} · {event.kind.toLowerCase()}</em>}
             </li>
@@ -104,7 +107,7 @@ export function ChatWindow({ start, close, me }: { start: any; close: () => void
         </p>
         {!ended && (
           <form class="reply" onSubmit={send} aria-label="Chat message">
-            <label>Message<input name="message" value={body} onInput={(e: any) => typing(e.currentTarget.value)} required autoFocus /></label>
+            <label>Message<input name="message" value={body} onInput={(e) => typing(e.currentTarget.value)} required autoFocus /></label>
             {error && <p role="alert" class="error">{error}</p>}
             <div class="actions">
               <button type="submit">Send message</button>
@@ -117,33 +120,33 @@ export function ChatWindow({ start, close, me }: { start: any; close: () => void
   );
 }
 
-export function ChatQueue({ open }: { open: (chat: any) => void }) {
-  const [queue, setQueue] = useState<any>(null);
-  const [active, setActive] = useState<any[]>([]);
+export function ChatQueue({ open }: { open: (chat: Chat) => void }) {
+  const [queue, setQueue] = useState<Queue | null>(null);
+  const [active, setActive] = useState<Chat[]>([]);
   const [error, setError] = useState("");
   // The queue changes when a chat arrives, is accepted or ends: the active ones with it.
-  const loadActive = () => gql(ACTIVE_CHATS).then((d) => setActive(d.chats.nodes)).catch(() => {});
-  useEffect(() => follow(CHAT_QUEUE, () => ({}), (d: any) => {
+  const loadActive = () => gql<{ chats: Nodes<Chat> }>(ACTIVE_CHATS).then((d) => setActive(d.chats.nodes)).catch(() => {});
+  useEffect(() => follow<{ chatQueue: Queue }>(CHAT_QUEUE, () => ({}), (d) => {
     setQueue(d.chatQueue);
     loadActive();
   }), []);
-  async function take(document: string, id: string) {
+  async function take<F extends "acceptChat" | "joinChat">(document: string, field: F, id: string) {
     setError("");
     try {
-      const data = await gql(document, { id });
-      open(check(data.acceptChat ?? data.joinChat).chat);
-    } catch (e: any) {
-      setError(e.message);
+      const data = await gql<Record<F, ChatPayload>>(document, { id });
+      open(check(data[field]).chat);
+    } catch (e) {
+      setError(errorText(e));
     }
   }
-  const accept = (id: string) => take(ACCEPT_CHAT, id);
+  const accept = (id: string) => take(ACCEPT_CHAT, "acceptChat", id);
   if (!queue) return null;
   return (
     <section class="queue" aria-labelledby="queue-title">
       <h2 id="queue-title">Waiting chats ({queue.totalCount})</h2>
       {error && <p role="alert" class="error">{error}</p>}
       <ul>
-        {queue.chats.map((c: any) => (
+        {queue.chats.map((c) => (
           <li key={c.id}>
             {c.customer?.name} ({c.organization?.name}) · #{c.ticket?.number} {c.ticket?.summary} · waiting {c.waitingSeconds} s{" "}
             <button type="button" onClick={() => accept(c.id)}>Accept chat with {c.customer?.name}</button>
@@ -154,10 +157,10 @@ export function ChatQueue({ open }: { open: (chat: any) => void }) {
         <>
           <h3>Active chats ({active.length})</h3>
           <ul>
-            {active.map((c: any) => (
+            {active.map((c) => (
               <li key={c.id}>
                 {c.customer?.name} ({c.organization?.name}) with {c.agent?.name} · #{c.ticket?.number} {c.ticket?.summary}{" "}
-                <button type="button" class="secondary" onClick={() => take(JOIN_CHAT, c.id)}>Join chat with {c.customer?.name}</button>
+                <button type="button" class="secondary" onClick={() => take(JOIN_CHAT, "joinChat", c.id)}>Join chat with {c.customer?.name}</button>
               </li>
             ))}
           </ul>

@@ -1,22 +1,36 @@
 // Help Desk / Manage Tickets: the grid with every filter, sorting and paging, live from
 // ticketEvents (rows that stop matching the filter drop out), and bulk Resolve for staff.
+import type { TargetedEvent } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { check, follow, gql } from "./api";
+import { check, errorText, follow, gql, type UserError } from "./api";
 import { label, PRIORITIES, STATUSES, when } from "./format";
 import { CHOICES, GRID, GRID_EVENTS, RESOLVE_MANY, STAFF } from "./queries";
+import type { Named, Nodes, Payload, TicketEvent, TicketPage, TicketRow } from "./types";
 
 const PAGE = 25;
-type Filters = Record<string, any>;
+/** The filter form as typed. */
+type Filters = {
+  number: string; primaryContact: string; organizationName: string; assignedToId: string; status: string[];
+  categoryId: string; summary: string; createdFrom: string; createdTo: string; updatedFrom: string; updatedTo: string;
+  includeResolved: boolean; includeClosed: boolean;
+};
+/** The TicketFilter input made of it. */
+type TicketFilter = {
+  number?: number; primaryContact?: string; organizationName?: string; summary?: string;
+  createdFrom?: string; createdTo?: string; updatedFrom?: string; updatedTo?: string;
+  assignedToId?: string; unassigned?: boolean; status?: string[]; categoryId?: string[];
+  includeResolved: boolean; includeClosed: boolean;
+};
 const EMPTY: Filters = {
   number: "", primaryContact: "", organizationName: "", assignedToId: "", status: [],
   categoryId: "", summary: "", createdFrom: "", createdTo: "", updatedFrom: "", updatedTo: "",
   includeResolved: false, includeClosed: false,
 };
 
-function toFilter(form: Filters): Filters {
-  const filter: Filters = { includeResolved: form.includeResolved, includeClosed: form.includeClosed };
+function toFilter(form: Filters): TicketFilter {
+  const filter: TicketFilter = { includeResolved: form.includeResolved, includeClosed: form.includeClosed };
   if (form.number) filter.number = Number(form.number);
-  for (const key of ["primaryContact", "organizationName", "summary", "createdFrom", "createdTo", "updatedFrom", "updatedTo"]) {
+  for (const key of ["primaryContact", "organizationName", "summary", "createdFrom", "createdTo", "updatedFrom", "updatedTo"] as const) {
     if (form[key]) filter[key] = form[key];
   }
   if (form.assignedToId === "none") filter.unassigned = true;
@@ -28,7 +42,7 @@ function toFilter(form: Filters): Filters {
 
 // The server's order: status and priority by rank, then the ticket number as the tiebreak.
 const RANKS: Record<string, string[]> = { STATUS: STATUSES, PRIORITY: PRIORITIES };
-const KEYS: Record<string, (t: any) => number> = {
+const KEYS: Record<string, (t: TicketRow) => number> = {
   NUMBER: (t) => t.number,
   CREATED_AT: (t) => Date.parse(t.createdAt),
   UPDATED_AT: (t) => Date.parse(t.updatedAt),
@@ -39,19 +53,22 @@ const KEYS: Record<string, (t: any) => number> = {
 function comparer(order: { field: string; direction: string }) {
   const key = KEYS[order.field] ?? KEYS.UPDATED_AT;
   const sign = order.direction === "ASC" ? 1 : -1;
-  return (a: any, b: any) => sign * (key(a) - key(b) || a.number - b.number);
+  return (a: TicketRow, b: TicketRow) => sign * (key(a) - key(b) || a.number - b.number);
 }
+
+/** RESOLVE_MANY: each ticket's own errors. */
+type ResolveResults = { results: { ticketId: string; errors: UserError[] }[] };
 
 type Page = { first?: number; after?: string | null; last?: number; before?: string | null };
 
 export function Grid({ staff, open }: { staff: boolean; open: (number: number) => void }) {
   const [form, setForm] = useState<Filters>(EMPTY);
-  const [filter, setFilter] = useState<Filters>(toFilter(EMPTY));
+  const [filter, setFilter] = useState<TicketFilter>(toFilter(EMPTY));
   const [order, setOrder] = useState({ field: "UPDATED_AT", direction: "DESC" });
   const [page, setPage] = useState<Page>({ first: PAGE });
-  const [result, setResult] = useState<any>(null);
+  const [result, setResult] = useState<TicketPage | null>(null);
   const [error, setError] = useState("");
-  const [choices, setChoices] = useState<any>({ categories: [], staff: [] });
+  const [choices, setChoices] = useState<{ categories: Named[]; staff: Named[] }>({ categories: [], staff: [] });
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [notice, setNotice] = useState("");
   const cursor = useRef<string | null>(null);
@@ -60,10 +77,10 @@ export function Grid({ staff, open }: { staff: boolean; open: (number: number) =
   const hasPrevious = Boolean(result?.pageInfo.hasPreviousPage || page.after);
 
   useEffect(() => {
-    gql(CHOICES).then((data) => setChoices((c: any) => ({ ...c, categories: data.categories })));
+    gql<{ categories: Named[] }>(CHOICES).then((data) => setChoices((c) => ({ ...c, categories: data.categories })));
     if (staff) {
-      gql(STAFF).then((data) =>
-        setChoices((c: any) => ({ ...c, staff: [...data.admins.nodes, ...data.contacts.nodes] })),
+      gql<{ contacts: Nodes<Named>; admins: Nodes<Named> }>(STAFF).then((data) =>
+        setChoices((c) => ({ ...c, staff: [...data.admins.nodes, ...data.contacts.nodes] })),
       );
     }
   }, [staff]);
@@ -72,13 +89,13 @@ export function Grid({ staff, open }: { staff: boolean; open: (number: number) =
   const load = () => {
     // Only the latest request's answer counts: an earlier one may arrive after it.
     const mine = ++loads.current;
-    return gql(GRID, { filter, orderBy: order, ...page })
+    return gql<{ tickets: TicketPage }>(GRID, { filter, orderBy: order, ...page })
       .then((data) => {
         if (mine !== loads.current) return;
         setResult(data.tickets);
         setError("");
       })
-      .catch((e) => mine === loads.current && setError(e.message));
+      .catch((e: unknown) => mine === loads.current && setError(errorText(e)));
   };
 
   useEffect(() => {
@@ -86,10 +103,10 @@ export function Grid({ staff, open }: { staff: boolean; open: (number: number) =
     load();
     // Live from here on; after a drop, resume after the last event seen (or reload the
     // page when none arrived yet).
-    return follow(
+    return follow<{ ticketEvents: TicketEvent }>(
       GRID_EVENTS,
       () => ({ filter, after: cursor.current }),
-      (data: any) => {
+      (data) => {
         const event = data.ticketEvents;
         cursor.current = event.cursor;
         apply(event);
@@ -98,12 +115,12 @@ export function Grid({ staff, open }: { staff: boolean; open: (number: number) =
     );
   }, [filter, order, page]);
 
-  function apply(event: any) {
+  function apply(event: TicketEvent) {
     const ticket = event.ticket;
     if (!ticket) return;
-    setResult((current: any) => {
+    setResult((current) => {
       if (!current) return current;
-      const nodes = current.nodes.filter((row: any) => row.id !== ticket.id);
+      const nodes = current.nodes.filter((row) => row.id !== ticket.id);
       const had = nodes.length !== current.nodes.length;
       if (!event.matchesFilter) {
         return had ? { ...current, nodes, totalCount: current.totalCount - 1 } : current;
@@ -112,7 +129,7 @@ export function Grid({ staff, open }: { staff: boolean; open: (number: number) =
       // In its sorted place, if that place is on this page: before the first row only on
       // the first page, after the last only on the last page; elsewhere it is on another.
       const compare = comparer(order);
-      const at = nodes.findIndex((row: any) => compare(ticket, row) < 0);
+      const at = nodes.findIndex((row) => compare(ticket, row) < 0);
       const first = !current.pageInfo.hasPreviousPage && !pageRef.current.after;
       const last = !current.pageInfo.hasNextPage && !pageRef.current.before;
       const here = nodes.length === 0 || (at === 0 ? first : at === -1 ? last : true);
@@ -142,24 +159,26 @@ export function Grid({ staff, open }: { staff: boolean; open: (number: number) =
   async function resolveSelected() {
     setNotice("");
     try {
-      const data = check((await gql(RESOLVE_MANY, { ids: [...selected] })).resolveTickets);
-      const failed = data.results.filter((r: any) => r.errors.length);
+      const data = check((await gql<{ resolveTickets: Payload<ResolveResults> }>(RESOLVE_MANY, { ids: [...selected] })).resolveTickets);
+      const failed = data.results.filter((r) => r.errors.length);
       setNotice(
         `${data.results.length - failed.length} resolved` +
           (failed.length ? `; ${failed.length} not: ${failed[0].errors[0].message}` : ""),
       );
       setSelected(new Set());
-    } catch (e: any) {
-      setNotice(e.message);
+    } catch (e) {
+      setNotice(errorText(e));
     }
   }
 
-  const set = (key: string) => (e: any) =>
-    setForm({ ...form, [key]: e.currentTarget.type === "checkbox" ? e.currentTarget.checked : e.currentTarget.value });
-  const toggleStatus = (status: string) => (e: any) =>
+  const set = (key: keyof Filters) => (e: TargetedEvent<HTMLInputElement | HTMLSelectElement>) => {
+    const field = e.currentTarget;
+    setForm({ ...form, [key]: field instanceof HTMLInputElement && field.type === "checkbox" ? field.checked : field.value });
+  };
+  const toggleStatus = (status: string) => (e: TargetedEvent<HTMLInputElement>) =>
     setForm({
       ...form,
-      status: e.currentTarget.checked ? [...form.status, status] : form.status.filter((s: string) => s !== status),
+      status: e.currentTarget.checked ? [...form.status, status] : form.status.filter((s) => s !== status),
     });
   const sortable = (field: string, text: string) => (
     <th aria-sort={order.field === field ? (order.direction === "ASC" ? "ascending" : "descending") : undefined}>
@@ -169,7 +188,7 @@ export function Grid({ staff, open }: { staff: boolean; open: (number: number) =
     </th>
   );
   const rows = result?.nodes ?? [];
-  const allSelected = useMemo(() => rows.length > 0 && rows.every((r: any) => selected.has(r.id)), [rows, selected]);
+  const allSelected = useMemo(() => rows.length > 0 && rows.every((r) => selected.has(r.id)), [rows, selected]);
 
   return (
     <section aria-labelledby="grid-title">
@@ -183,14 +202,14 @@ export function Grid({ staff, open }: { staff: boolean; open: (number: number) =
             <select name="assignedToId" value={form.assignedToId} onChange={set("assignedToId")}>
               <option value="">Anyone</option>
               <option value="none">Unassigned</option>
-              {choices.staff.map((p: any) => <option value={p.id}>{p.name}</option>)}
+              {choices.staff.map((p) => <option value={p.id}>{p.name}</option>)}
             </select>
           </label>
         )}
         <label>Category
           <select name="categoryId" value={form.categoryId} onChange={set("categoryId")}>
             <option value="">Any</option>
-            {choices.categories.map((c: any) => <option value={c.id}>{c.name}</option>)}
+            {choices.categories.map((c) => <option value={c.id}>{c.name}</option>)}
           </select>
         </label>
         <label>Summary keywords<input name="summary" value={form.summary} onInput={set("summary")} /></label>
@@ -230,7 +249,7 @@ export function Grid({ staff, open }: { staff: boolean; open: (number: number) =
             <tr>
               {staff && (
                 <th><input type="checkbox" aria-label="Select all on this page" checked={allSelected}
-                  onChange={(e: any) => setSelected(e.currentTarget.checked ? new Set(rows.map((r: any) => r.id)) : new Set())} /></th>
+                  onChange={(e) => setSelected(e.currentTarget.checked ? new Set(rows.map((r) => r.id)) : new Set())} /></th>
               )}
               {sortable("NUMBER", "Number")}
               <th>Summary</th>
@@ -247,11 +266,11 @@ export function Grid({ staff, open }: { staff: boolean; open: (number: number) =
             </tr>
           </thead>
           <tbody>
-            {rows.map((t: any) => (
+            {rows.map((t) => (
               <tr key={t.id} data-number={t.number}>
                 {staff && (
                   <td><input type="checkbox" aria-label={`Select ticket ${t.number}`} checked={selected.has(t.id)}
-                    onChange={(e: any) => {
+                    onChange={(e) => {
                       const next = new Set(selected);
                       e.currentTarget.checked ? next.add(t.id) : next.delete(t.id);
                       setSelected(next);
@@ -276,9 +295,9 @@ export function Grid({ staff, open }: { staff: boolean; open: (number: number) =
       </div>
       <nav class="pager" aria-label="Pages">
         <button type="button" disabled={!hasPrevious}
-          onClick={() => setPage({ last: PAGE, before: result.pageInfo.startCursor })}>Previous page</button>
+          onClick={() => result && setPage({ last: PAGE, before: result.pageInfo.startCursor })}>Previous page</button>
         <button type="button" disabled={!result?.pageInfo.hasNextPage}
-          onClick={() => setPage({ first: PAGE, after: result.pageInfo.endCursor })}>Next page</button>
+          onClick={() => result && setPage({ first: PAGE, after: result.pageInfo.endCursor })}>Next page</button>
       </nav>
     </section>
   );

@@ -1,18 +1,32 @@
 // The ticket window: details (editable, Save Changes with a clear CONFLICT message),
 // status actions, the conversation with reply (and files), history, and who else is here;
 // live from ticketUpdated, commentAdded and ticketPresence.
+import type { ComponentChildren, Ref, TargetedEvent } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { check, follow, gql, gqlWithFiles } from "./api";
+import { ApiError, check, errorText, follow, gql, gqlWithFiles } from "./api";
 import { label, PRIORITIES, STATUSES, when } from "./format";
 import {
   ACTIVE_CHATS, ASSIGN, CHOICES, CLOSE, COMMENT_ADDED, DOWNLOAD, JOIN_CHAT, ORG_CONTACTS, ORGANIZATIONS,
   PRESENCE, REPLY, REPLY_WITH_FILES, RESOLVE, SET_PRESENCE, STAFF, STATUS, TICKET_UPDATED, UPDATE, WINDOW,
 } from "./queries";
+import type {
+  Attachment, Chat, Comment, Contact, HistoryEntry, Named, Nodes, Payload, PresentPerson, Ticket, TicketWithThread, Viewer,
+} from "./types";
 
 type Props = {
-  number: number; viewer: any; staff: boolean; close: () => void;
-  chat?: (ticketId: string) => Promise<void>; openChat?: (chat: any) => void;
+  number: number; viewer: Viewer; staff: boolean; close: () => void;
+  chat?: (ticketId: string) => Promise<void>; openChat?: (chat: Chat) => void;
 };
+
+/** The edits not saved yet, as the fields hold them. */
+type Draft = {
+  summary?: string; description?: string; categoryId?: string; priority?: string; moduleId?: string;
+  organizationId?: string; primaryContactId?: string; ccContactIds?: string[]; ccEmails?: string; ownerId?: string;
+};
+type Field = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
+type TicketPayload = Payload<{ ticket: Ticket }>;
+type CommentAdded = { addComment: Payload<{ comment: Comment }> };
+type Choices = { categories: Named[]; modules: Named[]; staff: Named[]; organizations: Named[] };
 
 /** How someone's presence reads to others. */
 export function doing(state: string): string {
@@ -20,22 +34,22 @@ export function doing(state: string): string {
 }
 
 export function TicketWindow({ number, viewer, staff, close, chat, openChat }: Props) {
-  const [ticket, setTicket] = useState<any>(null);
-  const [comments, setComments] = useState<any[]>([]);
-  const [history, setHistory] = useState<any[]>([]);
-  const [draft, setDraft] = useState<Record<string, any>>({});
+  const [ticket, setTicket] = useState<Ticket | null>(null);
+  const [comments, setComments] = useState<Comment[]>([]);
+  const [history, setHistory] = useState<HistoryEntry[]>([]);
+  const [draft, setDraft] = useState<Draft>({});
   // The version the edits started from: a live update meanwhile must not make them win.
   const [base, setBase] = useState<number | null>(null);
   const [message, setMessage] = useState<{ text: string; error?: boolean } | null>(null);
-  const [present, setPresent] = useState<any[]>([]);
-  const [choices, setChoices] = useState<any>({ categories: [], modules: [], staff: [], organizations: [] });
-  const [people, setPeople] = useState<any[]>([]);  // the customers of the chosen organization
-  const [liveChat, setLiveChat] = useState<any>(null);  // staff: an active chat about this ticket
+  const [present, setPresent] = useState<PresentPerson[]>([]);
+  const [choices, setChoices] = useState<Choices>({ categories: [], modules: [], staff: [], organizations: [] });
+  const [people, setPeople] = useState<Contact[]>([]);  // the customers of the chosen organization
+  const [liveChat, setLiveChat] = useState<Chat | null>(null);  // staff: an active chat about this ticket
   const [notFound, setNotFound] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
 
   const load = () =>
-    gql(WINDOW, { number }).then((data) => {
+    gql<{ ticket: TicketWithThread | null }>(WINDOW, { number }).then((data) => {
       if (!data.ticket) return setNotFound(true);
       const { comments, history, ...rest } = data.ticket;
       setTicket(rest);
@@ -45,10 +59,12 @@ export function TicketWindow({ number, viewer, staff, close, chat, openChat }: P
 
   useEffect(() => {
     load().then(() => heading.current?.focus());
-    gql(CHOICES).then((data) => setChoices((c: any) => ({ ...c, ...data })));
+    gql<{ categories: Named[]; modules: Named[] }>(CHOICES).then((data) => setChoices((c) => ({ ...c, ...data })));
     if (staff) {
-      gql(STAFF).then((d) => setChoices((c: any) => ({ ...c, staff: [...d.admins.nodes, ...d.contacts.nodes] })));
-      gql(ORGANIZATIONS).then((d) => setChoices((c: any) => ({ ...c, organizations: d.organizations.nodes })));
+      gql<{ contacts: Nodes<Named>; admins: Nodes<Named> }>(STAFF)
+        .then((d) => setChoices((c) => ({ ...c, staff: [...d.admins.nodes, ...d.contacts.nodes] })));
+      gql<{ organizations: Nodes<Named> }>(ORGANIZATIONS)
+        .then((d) => setChoices((c) => ({ ...c, organizations: d.organizations.nodes })));
     }
     const onKey = (e: KeyboardEvent) => e.key === "Escape" && close();
     window.addEventListener("keydown", onKey);
@@ -59,10 +75,10 @@ export function TicketWindow({ number, viewer, staff, close, chat, openChat }: P
   useEffect(() => {
     if (!id) return;
     const stops = [
-      follow(TICKET_UPDATED, () => ({ id }), (d: any) => setTicket(d.ticketUpdated), load),
-      follow(COMMENT_ADDED, () => ({ id }), (d: any) =>
+      follow<{ ticketUpdated: Ticket }>(TICKET_UPDATED, () => ({ id }), (d) => setTicket(d.ticketUpdated), load),
+      follow<{ commentAdded: Comment }>(COMMENT_ADDED, () => ({ id }), (d) =>
         setComments((list) => (list.some((c) => c.id === d.commentAdded.id) ? list : [...list, d.commentAdded]))),
-      follow(PRESENCE, () => ({ id }), (d: any) => setPresent(d.ticketPresence.people)),
+      follow<{ ticketPresence: { people: PresentPerson[] } }>(PRESENCE, () => ({ id }), (d) => setPresent(d.ticketPresence.people)),
     ];
     return () => stops.forEach((stop) => stop());
   }, [id]);
@@ -70,12 +86,12 @@ export function TicketWindow({ number, viewer, staff, close, chat, openChat }: P
   const organizationId = draft.organizationId ?? ticket?.organization.id;
   useEffect(() => {
     if (!organizationId) return;
-    gql(ORG_CONTACTS, { org: organizationId }).then((d) => setPeople(d.contacts.nodes)).catch(() => setPeople([]));
+    gql<{ contacts: Nodes<Contact> }>(ORG_CONTACTS, { org: organizationId }).then((d) => setPeople(d.contacts.nodes)).catch(() => setPeople([]));
   }, [organizationId]);
 
   useEffect(() => {
     if (!id || !staff) return;
-    gql(ACTIVE_CHATS).then((d) => setLiveChat(d.chats.nodes.find((c: any) => c.ticket?.id === id) ?? null)).catch(() => {});
+    gql<{ chats: Nodes<Chat> }>(ACTIVE_CHATS).then((d) => setLiveChat(d.chats.nodes.find((c) => c.ticket?.id === id) ?? null)).catch(() => {});
   }, [id, ticket?.updatedAt]);
 
   if (notFound) {
@@ -87,18 +103,19 @@ export function TicketWindow({ number, viewer, staff, close, chat, openChat }: P
   }
   if (!ticket) return <Shell close={close} title={`Ticket #${number}`}><p>Loading…</p></Shell>;
 
-  const value = (key: string, fallback: any) => (key in draft ? draft[key] : fallback);
-  const edit = (key: string) => (e: any) => {
+  const value = <K extends keyof Draft>(key: K, fallback: Required<Draft>[K]) =>
+    key in draft ? (draft[key] as Required<Draft>[K]) : fallback;
+  const edit = (key: Exclude<keyof Draft, "ccContactIds">) => (e: TargetedEvent<Field>) => {
     if (base === null) setBase(ticket.version);
     setDraft({ ...draft, [key]: e.currentTarget.value });
   };
-  const moveTo = (e: any) => {
+  const moveTo = (e: TargetedEvent<HTMLSelectElement>) => {
     if (base === null) setBase(ticket.version);
     // Its people belong to the old organization: choose again among the new one's.
     setDraft({ ...draft, organizationId: e.currentTarget.value, primaryContactId: "", ccContactIds: [] });
   };
-  const ccIds: string[] = value("ccContactIds", ticket.ccContacts.map((c: any) => c.id));
-  const toggleCc = (contactId: string) => (e: any) => {
+  const ccIds = value("ccContactIds", ticket.ccContacts.map((c) => c.id));
+  const toggleCc = (contactId: string) => (e: TargetedEvent<HTMLInputElement>) => {
     if (base === null) setBase(ticket.version);
     const next = e.currentTarget.checked ? [...ccIds, contactId] : ccIds.filter((x) => x !== contactId);
     setDraft({ ...draft, ccContactIds: next });
@@ -116,21 +133,22 @@ export function TicketWindow({ number, viewer, staff, close, chat, openChat }: P
   const open = ticket.status !== "CLOSED";
   const say = (text: string, error = false) => setMessage({ text, error });
 
-  async function run(action: () => Promise<any>, done: string) {
+  async function run(action: () => Promise<TicketPayload>, done: string) {
     setMessage(null);
     try {
       const payload = check(await action());
       if (payload.ticket) setTicket(payload.ticket);
       say(done);
       return true;
-    } catch (e: any) {
+    } catch (e) {
+      const conflict = e instanceof ApiError && e.code === "CONFLICT";
       say(
-        e.code === "CONFLICT"
+        conflict
           ? "Someone else changed this ticket while you were editing it: your changes were not saved. The window shows their version now; make your changes again."
-          : e.message,
+          : errorText(e),
         true,
       );
-      if (e.code === "CONFLICT") {
+      if (conflict) {
         forget();
         load();
       }
@@ -138,38 +156,39 @@ export function TicketWindow({ number, viewer, staff, close, chat, openChat }: P
     }
   }
 
-  async function save(e: Event) {
+  const save = async (e: Event) => {
     e.preventDefault();
-    const input: any = { ticketId: ticket.id, expectedVersion: base ?? ticket.version };
-    for (const key of ["summary", "description", "categoryId", "priority", "organizationId", "ccContactIds"]) if (key in draft) input[key] = draft[key];
-    for (const key of ["primaryContactId", "moduleId"]) if (key in draft) input[key] = draft[key] || null;
-    if ("ccEmails" in draft) {
-      input.ccEmails = draft.ccEmails.split(",").map((s: string) => s.trim()).filter(Boolean);
+    const input: Record<string, unknown> = { ticketId: ticket.id, expectedVersion: base ?? ticket.version };
+    for (const key of ["summary", "description", "categoryId", "priority", "organizationId", "ccContactIds"] as const) if (key in draft) input[key] = draft[key];
+    for (const key of ["primaryContactId", "moduleId"] as const) if (key in draft) input[key] = draft[key] || null;
+    if (draft.ccEmails !== undefined) {
+      input.ccEmails = draft.ccEmails.split(",").map((s) => s.trim()).filter(Boolean);
     }
     const ownerChanged = "ownerId" in draft && draft.ownerId !== (ticket.owner?.id ?? "");
-    if (Object.keys(input).length > 2 && !(await run(async () => (await gql(UPDATE, { input })).updateTicket, "Changes saved."))) return;
-    if (ownerChanged && !(await run(async () => (await gql(ASSIGN, { input: { ticketId: ticket.id, ownerId: draft.ownerId || null } })).assignTicket, "Changes saved."))) return;
+    if (Object.keys(input).length > 2 && !(await run(async () => (await gql<{ updateTicket: TicketPayload }>(UPDATE, { input })).updateTicket, "Changes saved."))) return;
+    if (ownerChanged && !(await run(async () => (await gql<{ assignTicket: TicketPayload }>(ASSIGN, { input: { ticketId: ticket.id, ownerId: draft.ownerId || null } })).assignTicket, "Changes saved."))) return;
     forget();
-  }
+  };
 
   const status = (s: string) =>
-    run(async () => (await gql(STATUS, { input: { ticketId: ticket.id, status: s, expectedVersion: ticket.version } })).changeTicketStatus, `Status: ${label(s)}.`);
-  const resolve = () => run(async () => (await gql(RESOLVE, { input: { ticketId: ticket.id } })).resolveTicket, "Marked resolved.");
+    run(async () => (await gql<{ changeTicketStatus: TicketPayload }>(STATUS, { input: { ticketId: ticket.id, status: s, expectedVersion: ticket.version } })).changeTicketStatus, `Status: ${label(s)}.`);
+  const resolve = () => run(async () => (await gql<{ resolveTicket: TicketPayload }>(RESOLVE, { input: { ticketId: ticket.id } })).resolveTicket, "Marked resolved.");
   const join = async () => {
+    if (!liveChat) return;
     try {
-      openChat?.(check((await gql(JOIN_CHAT, { id: liveChat.id })).joinChat).chat);
-    } catch (e: any) {
-      say(e.message, true);
+      openChat?.(check((await gql<{ joinChat: Payload<{ chat: Chat }> }>(JOIN_CHAT, { id: liveChat.id })).joinChat).chat);
+    } catch (e) {
+      say(errorText(e), true);
     }
   };
   const chatNow = async () => {
     try {
       await chat?.(ticket.id);
-    } catch (e: any) {
-      say(e.message, true);
+    } catch (e) {
+      say(errorText(e), true);
     }
   };
-  const closeTicket = () => run(async () => (await gql(CLOSE, { input: { ticketId: ticket.id } })).closeTicket, "Ticket closed.");
+  const closeTicket = () => run(async () => (await gql<{ closeTicket: TicketPayload }>(CLOSE, { input: { ticketId: ticket.id } })).closeTicket, "Ticket closed.");
   const others = present.filter((p) => p.contact?.id !== viewer.id);
 
   return (
@@ -189,8 +208,8 @@ export function TicketWindow({ number, viewer, staff, close, chat, openChat }: P
           {staff ? (
             <label>Organization
               <select name="organizationId" value={organizationId} onChange={moveTo} disabled={!open}>
-                {!choices.organizations.some((o: any) => o.id === ticket.organization.id) && <option value={ticket.organization.id}>{ticket.organization.name}</option>}
-                {choices.organizations.map((o: any) => <option value={o.id}>{o.name}</option>)}
+                {!choices.organizations.some((o) => o.id === ticket.organization.id) && <option value={ticket.organization.id}>{ticket.organization.name}</option>}
+                {choices.organizations.map((o) => <option value={o.id}>{o.name}</option>)}
               </select>
             </label>
           ) : (
@@ -199,13 +218,13 @@ export function TicketWindow({ number, viewer, staff, close, chat, openChat }: P
           <label>Primary contact
             <select name="primaryContactId" value={primaryId} onChange={edit("primaryContactId")} disabled={!open}>
               {!primaryId && <option value="">Choose…</option>}
-              {known.map((c: any) => <option value={c.id}>{c.name} &lt;{c.email}&gt;</option>)}
+              {known.map((c) => <option value={c.id}>{c.name} &lt;{c.email}&gt;</option>)}
             </select>
           </label>
           {ticket.primaryContact?.phone && !draft.primaryContactId && <p class="meta">Phone: {ticket.primaryContact.phone}</p>}
           <fieldset class="cc">
             <legend>CC contacts</legend>
-            {known.filter((c: any) => c.id !== primaryId).map((c: any) => (
+            {known.filter((c) => c.id !== primaryId).map((c) => (
               <label class="check"><input type="checkbox" checked={ccIds.includes(c.id)} onChange={toggleCc(c.id)} disabled={!open} />{c.name}</label>
             ))}
           </fieldset>
@@ -214,7 +233,7 @@ export function TicketWindow({ number, viewer, staff, close, chat, openChat }: P
           <label>Description<textarea name="description" rows={4} value={value("description", ticket.description)} onInput={edit("description")} disabled={!open} /></label>
           <label>Category
             <select name="categoryId" value={value("categoryId", ticket.category.id)} onChange={edit("categoryId")} disabled={!open}>
-              {choices.categories.map((c: any) => <option value={c.id}>{c.name}</option>)}
+              {choices.categories.map((c) => <option value={c.id}>{c.name}</option>)}
             </select>
           </label>
           {staff && (
@@ -227,13 +246,13 @@ export function TicketWindow({ number, viewer, staff, close, chat, openChat }: P
               <label>Module
                 <select name="moduleId" value={value("moduleId", ticket.module?.id ?? "")} onChange={edit("moduleId")} disabled={!open}>
                   <option value="">None</option>
-                  {choices.modules.map((m: any) => <option value={m.id}>{m.name}</option>)}
+                  {choices.modules.map((m) => <option value={m.id}>{m.name}</option>)}
                 </select>
               </label>
               <label>Owner
                 <select name="ownerId" value={value("ownerId", ticket.owner?.id ?? "")} onChange={edit("ownerId")} disabled={!open}>
                   <option value="">Unassigned</option>
-                  {choices.staff.map((p: any) => <option value={p.id}>{p.name}</option>)}
+                  {choices.staff.map((p) => <option value={p.id}>{p.name}</option>)}
                 </select>
               </label>
             </>
@@ -244,7 +263,7 @@ export function TicketWindow({ number, viewer, staff, close, chat, openChat }: P
             {open && <button type="submit" disabled={!Object.keys(draft).length}>Save Changes</button>}
             {staff && open && (
               <label class="inline">Status
-                <select aria-label="Change status" value={ticket.status} onChange={(e: any) => status(e.currentTarget.value)}>
+                <select aria-label="Change status" value={ticket.status} onChange={(e) => status(e.currentTarget.value)}>
                   {STATUSES.filter((s) => s !== "CLOSED").map((s) => <option value={s}>{label(s)}</option>)}
                 </select>
               </label>
@@ -272,7 +291,7 @@ export function TicketWindow({ number, viewer, staff, close, chat, openChat }: P
             <ol class="history">
               {history.map((h) => (
                 <li key={h.id}>{when(h.occurredAt)} · {h.actor?.name ?? "System"} · {label(h.kind)}
-                  {h.changes.map((c: any) => <span> · {c.field}: {String(c.oldValue ?? "—")} → {String(c.newValue ?? "—")}</span>)}
+                  {h.changes.map((c) => <span> · {c.field}: {String(c.oldValue ?? "—")} → {String(c.newValue ?? "—")}</span>)}
                 </li>
               ))}
             </ol>
@@ -283,7 +302,12 @@ export function TicketWindow({ number, viewer, staff, close, chat, openChat }: P
   );
 }
 
-function Shell({ close, title, children, status, headingRef }: any) {
+type ShellProps = {
+  close: () => void; title: string; children: ComponentChildren;
+  status?: ComponentChildren; headingRef?: Ref<HTMLHeadingElement>;
+};
+
+function Shell({ close, title, children, status, headingRef }: ShellProps) {
   return (
     <div class="overlay">
       <section class="window" role="dialog" aria-modal="true" aria-labelledby="window-title">
@@ -298,9 +322,9 @@ function Shell({ close, title, children, status, headingRef }: any) {
   );
 }
 
-function Files({ files }: { files: any[] }) {
+function Files({ files }: { files: Attachment[] }) {
   async function download(id: string) {
-    const data = await gql(DOWNLOAD, { id });
+    const data = await gql<{ node: { downloadUrl?: string | null } }>(DOWNLOAD, { id });
     if (data.node?.downloadUrl) window.location.href = data.node.downloadUrl;
   }
   return (
@@ -312,7 +336,7 @@ function Files({ files }: { files: any[] }) {
   );
 }
 
-function Reply({ ticketId, staff, onSent }: { ticketId: string; staff: boolean; onSent: (c: any) => void }) {
+function Reply({ ticketId, staff, onSent }: { ticketId: string; staff: boolean; onSent: (c: Comment) => void }) {
   const [body, setBody] = useState("");
   const [kind, setKind] = useState("REPLY");
   const [error, setError] = useState("");
@@ -344,21 +368,21 @@ function Reply({ ticketId, staff, onSent }: { ticketId: string; staff: boolean; 
     const chosen = [...(files.current?.files ?? [])];
     try {
       const payload = chosen.length
-        ? (await gqlWithFiles(REPLY_WITH_FILES, { ticketId, body, kind }, chosen)).addComment
-        : (await gql(REPLY, { input: { ticketId, body, kind } })).addComment;
+        ? (await gqlWithFiles<CommentAdded>(REPLY_WITH_FILES, { ticketId, body, kind }, chosen)).addComment
+        : (await gql<CommentAdded>(REPLY, { input: { ticketId, body, kind } })).addComment;
       onSent(check(payload).comment);
       setBody("");
       if (files.current) files.current.value = "";
       say("VIEWING");
-    } catch (e: any) {
-      setError(e.message);
+    } catch (e) {
+      setError(errorText(e));
     }
   }
 
   return (
     <form class="reply" onSubmit={send} aria-label="Reply">
       <label>{kind === "INTERNAL_NOTE" ? "Internal note" : "Reply"}
-        <textarea name="body" rows={3} value={body} onInput={(e: any) => typing(e.currentTarget.value)} required />
+        <textarea name="body" rows={3} value={body} onInput={(e) => typing(e.currentTarget.value)} required />
       </label>
       {staff && (
         <fieldset class="inline">
