@@ -548,6 +548,51 @@ def test_a_live_ticket_lands_in_its_sorted_place(served, browser):
     agent.context.close()
 
 
+def test_a_changed_ticket_moves_to_its_sorted_place_within_the_page(served, browser):
+    lena, marco = (
+        token(served, "lena@nimbuswallet.example"),
+        token(served, "marco@helpdesk.example"),
+    )
+    made = {}
+    for name, priority in [
+        ("A", "LOW"),
+        ("B", "NORMAL"),
+        ("C", "NORMAL"),
+        ("D", "HIGH"),
+        ("E", "URGENT"),
+    ]:
+        made[name] = new_ticket(served, lena, f"Sorting probe {name}")
+        change = {"ticketId": made[name]["id"], "priority": priority}
+        api(served, UPDATE, {"input": change}, marco)
+    agent = sign_in(browser, served, "marco@helpdesk.example")
+    agent.get_by_label("Summary keywords").fill("Sorting probe")
+    agent.get_by_role("button", name="Search").click()
+    priority = agent.locator("table.grid thead").get_by_role("button", name=re.compile("^Priority"))
+    priority.click()
+    expect(agent.locator("th[aria-sort=descending]")).to_contain_text("Priority")
+    rows = agent.locator("table.grid tbody tr")
+
+    def shown(*names: str) -> None:
+        numbers = [str(made[name]["number"]) for name in names]
+        expect(rows).to_have_count(len(numbers), timeout=LIVE)
+        for i, number in enumerate(numbers):
+            expect(rows.nth(i)).to_have_attribute("data-number", number, timeout=LIVE)
+
+    shown("E", "D", "C", "B", "A")  # urgent first; equal priorities newest first
+    # A (low, last) becomes high: after D, the newer of the two high ones.
+    api(served, UPDATE, {"input": {"ticketId": made["A"]["id"], "priority": "HIGH"}}, marco)
+    shown("E", "D", "A", "C", "B")
+    # E (urgent, first) becomes normal: into the middle, first of the normal ones (newest).
+    api(served, UPDATE, {"input": {"ticketId": made["E"]["id"], "priority": "NORMAL"}}, marco)
+    shown("D", "A", "E", "C", "B")
+    agent.reload()  # the server's order is the same
+    agent.get_by_label("Summary keywords").fill("Sorting probe")
+    agent.get_by_role("button", name="Search").click()
+    priority.click()
+    shown("D", "A", "E", "C", "B")
+    agent.context.close()
+
+
 def test_the_grid_resumes_after_a_drop_and_a_restart_and_misses_nothing(served, browser):
     """Last in this module: it restarts the shared server."""
     lena = token(served, "lena@nimbuswallet.example")

@@ -108,6 +108,7 @@ export const ORGANIZATIONS = `{ organizations(first: 100) { nodes { id name } } 
 export const ORG_CONTACTS = `query($org: ID!) {
   contacts(filter: {organizationId: $org, role: CUSTOMER}, first: 100) { nodes { id name email } } }`;
 export const ACTIVE_CHATS = `{ chats(state: ACTIVE, first: 50) { nodes { ${CHAT} } } }`;
+export const TICKET_CHAT = `query($id: ID!) { node(id: $id) { ... on Ticket { activeChat { ${CHAT} } } } }`;
 export const JOIN_CHAT = `mutation($id: ID!) { joinChat(input: {chatId: $id}) {
   chat { ${CHAT} } errors { code message } } }`;
 export const CHAT_TYPING = `mutation($id: ID!, $typing: Boolean!) { setChatTyping(input: {chatId: $id, typing: $typing}) {

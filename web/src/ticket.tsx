@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, check, errorText, follow, gql, gqlWithFiles } from "./api";
 import { label, PRIORITIES, STATUSES, when } from "./format";
 import {
-  ACTIVE_CHATS, ASSIGN, CHOICES, CLOSE, COMMENT_ADDED, DOWNLOAD, JOIN_CHAT, ORG_CONTACTS, ORGANIZATIONS,
+  ASSIGN, CHOICES, CLOSE, COMMENT_ADDED, DOWNLOAD, JOIN_CHAT, ORG_CONTACTS, TICKET_CHAT, ORGANIZATIONS,
   PRESENCE, REPLY, REPLY_WITH_FILES, RESOLVE, SET_PRESENCE, STAFF, STATUS, TICKET_UPDATED, UPDATE, WINDOW,
 } from "./queries";
 import type {
@@ -91,7 +91,9 @@ export function TicketWindow({ number, viewer, staff, close, chat, openChat }: P
 
   useEffect(() => {
     if (!id || !staff) return;
-    gql<{ chats: Nodes<Chat> }>(ACTIVE_CHATS).then((d) => setLiveChat(d.chats.nodes.find((c) => c.ticket?.id === id) ?? null)).catch(() => {});
+    gql<{ node: { activeChat: Chat | null } | null }>(TICKET_CHAT, { id })
+      .then((d) => setLiveChat(d.node?.activeChat?.state === "ACTIVE" ? d.node.activeChat : null))
+      .catch(() => {});
   }, [id, ticket?.updatedAt]);
 
   if (notFound) {
