@@ -4,6 +4,7 @@ a token re-checked before every operation, per-person limits, and one outbox per
 import asyncio
 import contextlib
 import json
+from collections import deque
 from typing import Protocol, cast
 
 from strawberry.asgi import ASGIWebSocketAdapter
@@ -50,31 +51,36 @@ class LiveView(Protocol):
 
 class SocketOutbox:
     """Every message to the client goes through one queue per socket, written by one task:
-    a hub never waits for a slow client, and messages keep their order."""
+    a hub never waits for a slow client, and messages keep their order. The writer task runs
+    only while messages wait, so an idle socket holds no task (memory per idle socket)."""
 
     LIMIT = 1000
 
     def __init__(self, websocket: ASGIWebSocketAdapter) -> None:
         self.websocket = websocket
-        self._queue: asyncio.Queue[str] = asyncio.Queue()
+        self._pending: deque[str] = deque()
         self._writer: asyncio.Task | None = None
         self._closing: asyncio.Task | None = None
+        self._stopped = False  # the handler ended or the socket failed: drop what comes
 
     def push(self, text: str) -> None:
-        if self._writer is None:
-            self._writer = asyncio.create_task(self._write(), name="websocket writer")
-        if self._queue.qsize() >= self.LIMIT:
+        if self._stopped:
+            return
+        if len(self._pending) >= self.LIMIT:
             self.close_soon(1013, "Too slow: messages are piling up")
             return
-        self._queue.put_nowait(text)
+        self._pending.append(text)
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write(), name="websocket writer")
 
     async def _write(self) -> None:
-        while True:
-            text = await self._queue.get()
+        while self._pending:
             try:
-                await self.websocket.ws.send_text(text)
+                await self.websocket.ws.send_text(self._pending[0])
             except Exception:  # the socket is gone: its handler cleans up
+                self.stop()
                 return
+            self._pending.popleft()
 
     def close_soon(self, code: int, reason: str) -> None:
         if self._closing is None:
@@ -91,7 +97,9 @@ class SocketOutbox:
             await self.websocket.close(code, reason)
 
     def stop(self) -> None:
-        if self._writer:
+        self._stopped = True
+        self._pending.clear()
+        if self._writer and self._writer is not asyncio.current_task():
             self._writer.cancel()
 
 
