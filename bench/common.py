@@ -2,6 +2,7 @@
 server in a subprocess (its log in a file, so a full pipe never stalls it) and figures."""
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -197,6 +198,12 @@ def run_bounded(work, max_seconds: float) -> None:
         asyncio.run(bounded())
     except TimeoutError:
         raise SystemExit(f"stopped: the run took over {max_seconds:.0f} s") from None
+
+
+def save_json(path: str | None, figures: object) -> None:
+    """`--json PATH`: the figures for bench/results.py, beside what was printed."""
+    if path:
+        Path(path).write_text(json.dumps(figures, indent=1))
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -19,7 +19,7 @@ import re
 import statistics
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import httpx
 import websockets
@@ -32,7 +32,9 @@ from common import (
     helpdesk_server,
     login,
     ms,
+    percentile,
     run_bounded,
+    save_json,
 )
 from common import scratch_database as scratch
 from prometheus_client.parser import text_string_to_metric_families
@@ -352,13 +354,18 @@ async def run(args, database_url: str) -> None:
     kind = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
     print(f"fanout: {args.subscribers} subscribers, {args.events} events, {kind}")
     mine = await bench_helpdesk(args, database_url)
+    figures = {"subscribers": args.subscribers, "helpdesk": asdict(mine)}
     if args.baseline:
         base = await bench_baseline(args, mine.message_bytes)
+        figures["baseline"] = asdict(base)
         median, mean = statistics.median, statistics.fmean
         ratio = median(mine.all_delivered) / median(base.all_delivered)
-        print(f"\nratio helpdesk / baseline, median all delivered: {ratio:.1f}x")
+        print(f"\nratio helpdesk / baseline, median all delivered: {ratio:.2f}x")
+        p99 = percentile(mine.all_delivered, 99) / percentile(base.all_delivered, 99)
+        print(f"ratio helpdesk / baseline, p99 all delivered:    {p99:.2f}x")
         ratio = mean(mine.mean_per_subscriber) / mean(base.mean_per_subscriber)
-        print(f"ratio helpdesk / baseline, mean per subscriber:   {ratio:.1f}x")
+        print(f"ratio helpdesk / baseline, mean per subscriber:   {ratio:.2f}x")
+    save_json(args.json, figures)
 
 
 def main(args) -> None:
@@ -379,6 +386,7 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--event-timeout", type=float, default=30, help="seconds per event")
     parser.add_argument("--max-seconds", type=float, default=600, help="overall time limit")
+    parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--serve-baseline", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     return parser.parse_args()

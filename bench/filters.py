@@ -16,13 +16,12 @@ Talks to 127.0.0.1 only; stops by itself."""
 
 import argparse
 import contextlib
-import json
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from common import graphql, helpdesk, helpdesk_server, login, run_bounded
+from common import graphql, helpdesk, helpdesk_server, login, run_bounded, save_json
 from common import scratch_database as scratch
 
 from helpdesk.demo_data import PASSWORD
@@ -154,9 +153,7 @@ def main() -> None:
             + ("met" if ok else "NOT met")
         )
     print(f"\n{met} of {len(small)} cases meet p50 <= {TARGET_MS:.0f} ms and <= {TARGET_RATIO}x")
-    if args.json:
-        with open(args.json, "w") as out:
-            json.dump({"small": args.small, "large": args.large, **figures}, out, indent=1)
+    save_json(args.json, {"small": args.small, "large": args.large, **figures})
 
 
 if __name__ == "__main__":

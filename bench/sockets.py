@@ -22,7 +22,16 @@ import time
 from pathlib import Path
 
 import httpx
-from common import HOST, Process, graphql, helpdesk, helpdesk_server, login, run_bounded
+from common import (
+    HOST,
+    Process,
+    graphql,
+    helpdesk,
+    helpdesk_server,
+    login,
+    run_bounded,
+    save_json,
+)
 from common import scratch_database as scratch
 from fanout import AGENT, CREATE, CUSTOMER, PASSWORD, live_gauges, open_subscribers
 
@@ -129,6 +138,7 @@ async def run(args, database_url: str) -> None:
     verdict = "met" if ratio <= TARGET else "NOT met"
     print(f"\nratio helpdesk / baseline, memory per socket: {ratio:.2f}x")
     print(f"target <= {TARGET}: {verdict}")
+    save_json(args.json, {"sockets": args.sockets, "helpdesk_kib": mine, "baseline_kib": base})
 
 
 def main() -> None:
@@ -139,6 +149,7 @@ def main() -> None:
         "--database-url",
         help="a PostgreSQL server to create a scratch database on (default: a temp SQLite file)",
     )
+    parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--max-seconds", type=float, default=600, help="overall time limit")
     args = parser.parse_args()
     started = time.monotonic()
