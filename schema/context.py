@@ -18,7 +18,7 @@ class Context:
     settings: Settings
     viewer: Viewer | None
     request: Any = None  # starlette's Request, or WebSocket for a socket's operations
-    loaders: Loaders | None = field(init=False)
+    _loaders: Loaders | None = field(init=False, default=None, repr=False)
     # The app's failed-login counts, shared by every request (resolvers/accounts.py).
     logins: LoginThrottle | None = None
     # Filled by graphql-transport-ws's connection_init.
@@ -43,7 +43,15 @@ class Context:
 
     def set_viewer(self, viewer: Viewer | None) -> None:
         self.viewer = viewer
-        self.loaders = Loaders(viewer) if viewer else None
+        self._loaders = None
+
+    @property
+    def loaders(self) -> Loaders | None:
+        """The viewer's loaders, made on first use: a socket's own context lives for hours
+        and never loads anything (its operations get contexts of their own)."""
+        if self._loaders is None and self.viewer is not None:
+            self._loaders = Loaders(self.viewer)
+        return self._loaders
 
 
 def login_throttle(settings: Settings) -> LoginThrottle:
