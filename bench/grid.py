@@ -1,15 +1,19 @@
-"""The ticket grid: requests per second and latency of its first page over HTTP.
+"""The ticket grid and updateTicket: requests per second against a hand-written endpoint.
 
-Loads the demo (`helpdesk demo --tickets 2000`) into a scratch database, starts a real
-`helpdesk serve`, logs in as an agent and as a customer, and times R requests of the grid's
-first page (50 tickets with organization, primary contact, owner, CC contacts, category),
-one at a time and 10 at a time. For comparison it times, in this process, the same page
-fetched with hand-written SQL (token check, one query joining tickets, organizations,
-contacts and categories, one for the CC contacts) and serialized with json.dumps: the floor
-of a hand-written endpoint, without its HTTP. GET /healthz gives the HTTP floor.
+Loads the demo (`helpdesk demo --tickets 2000`) into a scratch database and starts two
+servers on it, each uvicorn with uvloop and httptools, one worker: `helpdesk serve` in
+production mode, and bench/baseline_app.py, a bare Starlette app written by hand. Logs in as
+an agent and as a customer and times R requests of the grid's first page (50 tickets with
+organization, primary contact, owner, CC contacts, category) on each server, one at a time
+and 10 at a time; then R updateTicket calls (a new summary) against the same writes by hand.
+It prints requests/s, p50/p95 latency and the ratio ours / hand-written for each case with
+its target from issue 11 (>= 0.5 for the grid, >= 0.7 for updateTicket). Before timing it
+checks that the hand-written page is identical to the GraphQL response. GET /healthz gives
+the HTTP floor.
 
     .venv/bin/python bench/grid.py [--requests 200] [--tickets 2000]
-        [--database-url postgres://postgres@127.0.0.1:5432/postgres]
+        [--database-url postgres://postgres@127.0.0.1:5432/postgres] [--from-sqlite FILE]
+        [--json FILE]
 
 Talks to 127.0.0.1 only; stops by itself (bounded request counts and an overall limit)."""
 
@@ -17,15 +21,30 @@ import argparse
 import asyncio
 import base64
 import hashlib
+import itertools
 import json
+import shutil
 import statistics
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
-from common import helpdesk, helpdesk_server, login, ms, percentile, run_bounded
+from common import (
+    HOST,
+    Process,
+    helpdesk,
+    helpdesk_server,
+    login,
+    ms,
+    percentile,
+    run_bounded,
+    save_json,
+)
+from common import graphql as graphql_data
 from common import scratch_database as scratch
 
 from helpdesk.demo import AGENTS, ORGANIZATIONS, PASSWORD
@@ -245,12 +264,60 @@ class PostgresFloor:
 
 # -- main ---------------------------------------------------------------------------------
 
+GRID_TARGET = 0.5  # ours / the hand-written endpoint, requests per second (issue 11)
+UPDATE_TARGET = 0.7
+UPDATE = """mutation Update($input: UpdateTicketInput!) {
+  updateTicket(input: $input) { ticket { id version summary } errors { code } }
+}"""
+
+
+def baseline_server(database_url: str) -> Process:
+    """bench/baseline_app.py under uvicorn, on the same database."""
+    return Process(
+        [sys.executable, str(Path(__file__).with_name("baseline_app.py")), "--host", HOST],
+        {"HELPDESK_DATABASE_URL": database_url},
+        "/healthz",
+    )
+
+
+@dataclass
+class Case:
+    name: str
+    ours: Timing
+    theirs: Timing
+    target: float
+
+    @property
+    def ratio(self) -> float:
+        return self.ours.per_second / self.theirs.per_second
+
+
+async def compare(name: str, ours, theirs, args, concurrency: int, target: float) -> Case:
+    """Both sides warmed up, then timed one after the other."""
+    for call in (ours, theirs):
+        await timed(call, 10, 1)
+    ours_t = await timed(ours, args.requests, concurrency)
+    theirs_t = await timed(theirs, args.requests, concurrency)
+    case = Case(name, ours_t, theirs_t, target)
+    print(line(f"GraphQL, concurrency {concurrency}", ours_t))
+    print(line(f"hand-written, concurrency {concurrency}", theirs_t))
+    verdict = "met" if case.ratio >= target else "NOT met"
+    print(
+        f"  {'ratio ours / hand-written (req/s)':<34}{case.ratio:8.2f}"
+        f"   target >= {target} {verdict}"
+    )
+    return case
+
 
 async def run(args, database_url: str) -> None:
     agent_email = AGENTS[0][1]
     customer_email = next(iter(ORGANIZATIONS.values()))[0][0][1]
-    with helpdesk_server(database_url) as server:
-        url = server.http_url
+    cases: list[Case] = []
+    with (
+        helpdesk_server(database_url, production=True) as server,
+        baseline_server(database_url) as baseline,
+    ):
+        url, base_url = server.http_url, baseline.http_url
         limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
         async with httpx.AsyncClient(timeout=30, limits=limits) as client:
             tokens = {
@@ -270,32 +337,48 @@ async def run(args, database_url: str) -> None:
                         response.raise_for_status()
                         return response.content
 
-                    async def by_hand(token=token, customer=customer) -> str:
-                        return await floor.page(token, customer)
+                    async def by_hand(headers=headers) -> bytes:
+                        response = await client.post(
+                            base_url + "/grid", json={"first": PAGE}, headers=headers
+                        )
+                        response.raise_for_status()
+                        return response.content
 
                     api = json.loads(await graphql())
-                    mine = json.loads(await by_hand())
+                    theirs = json.loads(await by_hand())
+                    mine = json.loads(await floor.page(token, customer))
                     if "errors" in api:
                         raise SystemExit(f"grid query failed: {api['errors']}")
-                    same = "identical" if api == mine else "DIFFERENT (see --show-diff)"
-                    if api != mine and args.show_diff:
-                        print(json.dumps(api)[:2000], "\n", json.dumps(mine)[:2000])
+                    same = api == theirs == mine
+                    if not same and args.show_diff:
+                        for document in (api, theirs, mine):
+                            print(json.dumps(document)[:2000], "\n")
                     nodes = api["data"]["tickets"]["nodes"]
                     print(
-                        f"\n{who}: {len(nodes)} tickets on the page, response "
-                        f"{len(await graphql())} bytes; hand-written JSON {same}"
+                        f"\n{who}: grid page of {len(nodes)} tickets, response "
+                        f"{len(await graphql())} bytes; hand-written JSON "
+                        + ("identical" if same else "DIFFERENT (see --show-diff)")
                     )
-                    for call in (graphql, by_hand):  # warm-up
-                        await timed(call, 10, 1)
+                    if not same:
+                        raise SystemExit("the hand-written page differs: no comparison")
+                    started = time.perf_counter()
+                    for _ in range(20):
+                        await floor.page(token, customer)
+                    floor_ms = (time.perf_counter() - started) / 20 * 1000
+                    print(f"  (the same page by hand in this process, no HTTP: {floor_ms:.1f} ms)")
                     for concurrency in (1, CONCURRENCY):
-                        api_t = await timed(graphql, args.requests, concurrency)
-                        floor_t = await timed(by_hand, args.requests, concurrency)
-                        print(line(f"GraphQL over HTTP, concurrency {concurrency}", api_t))
-                        print(line(f"hand-written, in-process, conc. {concurrency}", floor_t))
-                        ratio = statistics.median(api_t.latencies) / statistics.median(
-                            floor_t.latencies
+                        cases.append(
+                            await compare(
+                                f"grid, {who}, c={concurrency}",
+                                graphql,
+                                by_hand,
+                                args,
+                                concurrency,
+                                GRID_TARGET,
+                            )
                         )
-                        print(f"  {'ratio GraphQL / hand-written (p50)':<34}{ratio:8.1f}x")
+
+                cases += await updates(client, url, base_url, tokens["agent"], args)
 
                 async def health() -> None:
                     (await client.get(url + "/healthz")).raise_for_status()
@@ -306,6 +389,67 @@ async def run(args, database_url: str) -> None:
                     timing = await timed(health, args.requests, concurrency)
                     print(line(f"concurrency {concurrency}", timing))
 
+    kind = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
+    print(f"\nSummary ({kind}): requests/s, ours / hand-written over HTTP, same uvicorn setup")
+    for case in cases:
+        verdict = "met" if case.ratio >= case.target else "NOT met"
+        print(
+            f"  {case.name:<24}{case.ours.per_second:7.0f} /{case.theirs.per_second:6.0f}"
+            f"   ratio {case.ratio:5.2f}   target >= {case.target}  {verdict}"
+        )
+    save_json(args.json, {"database": kind, "cases": [figures(case) for case in cases]})
+
+
+def figures(case: Case) -> dict:
+    def timing(t: Timing) -> dict:
+        return {
+            "per_second": t.per_second,
+            "p50_ms": statistics.median(t.latencies) * 1000,
+            "p95_ms": percentile(t.latencies, 95) * 1000,
+        }
+
+    return {
+        "name": case.name,
+        "ours": timing(case.ours),
+        "hand_written": timing(case.theirs),
+        "ratio": case.ratio,
+        "target": case.target,
+        "met": case.ratio >= case.target,
+    }
+
+
+async def updates(client: httpx.AsyncClient, url: str, base_url: str, token: str, args):
+    """updateTicket (a new summary: the version-checked write and its log event) against
+    the same writes by hand; each call edits the next of the agent's open tickets."""
+    headers = {"Authorization": f"Bearer {token}"}
+    page = await graphql_data(client, url, GRID, {"first": PAGE}, token)
+    ids = [n["id"] for n in page["tickets"]["nodes"]]
+    edits = itertools.count()
+
+    async def ours() -> None:
+        n = next(edits)
+        variables = {"input": {"ticketId": ids[n % len(ids)], "summary": f"Bench edit {n}"}}
+        response = await client.post(
+            url + "/graphql", json={"query": UPDATE, "variables": variables}, headers=headers
+        )
+        response.raise_for_status()
+        if response.json()["data"]["updateTicket"]["errors"]:
+            raise SystemExit(f"updateTicket failed: {response.text}")
+
+    async def by_hand() -> None:
+        n = next(edits)
+        body = {"ticketId": ids[n % len(ids)], "summary": f"Bench edit {n}"}
+        response = await client.post(base_url + "/update", json=body, headers=headers)
+        response.raise_for_status()
+
+    print("\nagent: updateTicket (new summary) against the same writes by hand")
+    return [
+        await compare(
+            f"updateTicket, c={concurrency}", ours, by_hand, args, concurrency, UPDATE_TARGET
+        )
+        for concurrency in (1, CONCURRENCY)
+    ]
+
 
 def main(args) -> None:
     started = time.monotonic()
@@ -313,8 +457,14 @@ def main(args) -> None:
         kind = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
         print(f"grid: demo with {args.tickets} tickets, {args.requests} requests per run, {kind}")
         loading = time.monotonic()
-        helpdesk(database_url, "demo", "--tickets", str(args.tickets), timeout=args.max_seconds)
-        print(f"(demo loaded in {time.monotonic() - loading:.0f} s)")
+        if args.from_sqlite:
+            if not database_url.startswith("sqlite://"):
+                raise SystemExit("--from-sqlite: only without --database-url")
+            shutil.copyfile(args.from_sqlite, database_url.removeprefix("sqlite://"))
+            print(f"(demo copied from {args.from_sqlite})")
+        else:
+            helpdesk(database_url, "demo", "--tickets", str(args.tickets), timeout=args.max_seconds)
+            print(f"(demo loaded in {time.monotonic() - loading:.0f} s)")
         run_bounded(lambda: run(args, database_url), args.max_seconds)
     print(f"\n(total {time.monotonic() - started:.0f} s)")
 
@@ -327,8 +477,14 @@ def parse_args() -> argparse.Namespace:
         "--database-url",
         help="a PostgreSQL server to create a scratch database on (default: a temp SQLite file)",
     )
+    parser.add_argument(
+        "--from-sqlite",
+        metavar="FILE",
+        help="copy this SQLite file (a loaded demo, checkpointed) instead of loading the demo",
+    )
     parser.add_argument("--max-seconds", type=float, default=600, help="overall time limit")
     parser.add_argument("--show-diff", action="store_true", help="print both documents if differ")
+    parser.add_argument("--json", help="also write the figures to this file")
     return parser.parse_args()
 
 

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import cast
 
+import orjson
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -103,6 +104,15 @@ class HelpdeskGraphQL(uploads.UploadView, BoundedInputView, GraphQL[Context, Non
         self.sockets_per_person: dict[int, int] = {}  # contact id -> open sockets
         self.logins = login_throttle(settings)
         self._closing: set[asyncio.Task] = set()
+
+    def encode_json(self, data: object) -> str:
+        # orjson: the grid's 27 KB page in a fraction of json.dumps' time. What it refuses
+        # (an integer past 64 bits, a lone surrogate, a key that is not a string) goes the
+        # standard library's way, as before.
+        try:
+            return orjson.dumps(data).decode()
+        except TypeError:
+            return super().encode_json(data)  # type: ignore[return-value]
 
     async def render_graphql_ide(self, request):
         return web.graphiql()  # bundled, works offline (web/src/graphiql.ts)

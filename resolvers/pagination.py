@@ -12,7 +12,8 @@ from typing import Any
 import orjson
 from pypika_tortoise.analytics import RowNumber
 from pypika_tortoise.enums import Order
-from pypika_tortoise.terms import Field
+from pypika_tortoise.functions import Count as CountRows
+from pypika_tortoise.terms import Field, Star
 from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
@@ -141,7 +142,8 @@ def _plan(
 
     backwards = last is not None
     size = last if last is not None else (first if first is not None else max_size)
-    forward_order = [key.column, "id"] if ascending else [f"-{key.column}", "-id"]
+    columns = [key.column, "id"] if key.column != "id" else ["id"]
+    forward_order = columns if ascending else [f"-{c}" for c in columns]
     reverse_order = [o[1:] if o.startswith("-") else f"-{o}" for o in forward_order]
     order = reverse_order if backwards else forward_order
     return _Plan(window, order, size, backwards)
@@ -243,3 +245,31 @@ async def count_each(query: QuerySet, parent: str, parent_ids: Iterable[int]) ->
         )
         counts.update(found)
     return counts
+
+
+# A bounded totalCount counts this many rows at most: a cost of one page of an index, not
+# of the whole table, whatever the filter matches.
+COUNT_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class Total:
+    """A count of rows; not `exact` when counting stopped at its limit (there are more)."""
+
+    count: int
+    exact: bool
+
+
+async def bounded_count(query: QuerySet, limit: int | None = None) -> Total:
+    """How many rows `query` selects, up to `limit` (COUNT_LIMIT by default): `SELECT
+    COUNT(*) FROM (SELECT id ... LIMIT limit + 1)`, which reads at most limit + 1 matching
+    rows, through the same indexes as the page."""
+    limit = COUNT_LIMIT if limit is None else limit
+    model = query.model
+    db = model._meta.db
+    capped = Subquery(query.order_by().limit(limit + 1).values("id")).as_("capped")
+    counted = db.query_class.from_(capped).select(CountRows(Star()).as_("n"))
+    sql, values = counted.get_parameterized_sql()
+    _, rows = await db.execute_query(sql, values)
+    found = rows[0]["n"]
+    return Total(min(found, limit), found <= limit)

@@ -1,15 +1,36 @@
 """Text matching for the grid's search boxes: `*` is a wildcard (seed 003), otherwise the
 text may appear anywhere. Case-insensitive. One rule, used by the SQL query and by live
-events in memory alike."""
+events in memory alike.
+
+Large tables answer searches through trigram indexes (migration 0008): on SQLite an FTS5
+table per searched table (`trigram` tokenizer, kept in step by triggers), on PostgreSQL
+pg_trgm GIN indexes on exactly the expressions Tortoise compares (`UPPER(CAST(col AS
+VARCHAR))` for LIKE, `COALESCE(CAST(col AS VARCHAR), '')` for `~*`). A trigram index only
+narrows: the exact rule above is always applied to what it finds, so results do not depend
+on it. Text shorter than three characters holds no trigram: it still filters, but only the
+longer words or wildcard parts beside it (or the query's other conditions) use the index.
+
+FTS5 folds case letter by letter with its own tables; the rules above use Python's upper()
+and re.IGNORECASE. They part on a few hundred letters (`UNUSUAL_CASE`: ß upper-cases to SS,
+dotless i (U+0131) to I, Georgian and Cherokee capitals fold apart, ...), so a row holding one is
+always a candidate (its FTS row carries a marker) and a search part holding one is not
+looked up: SQLite answers exactly what the rules say, on every text."""
 
 import re
+from collections.abc import Iterable
 
+from pypika_tortoise.context import SqlContext
+from pypika_tortoise.terms import Term, ValueWrapper
 from tortoise.expressions import Q
+from tortoise.models import Model
 
+from helpdesk.models.text_index import MARKER, MARKER_COLUMN, UNUSUAL_CASE_CLASS
 from helpdesk.resolvers.errors import ErrorCode, invalid
 from helpdesk.resolvers.validation import text_problem
 
 MAX_SEARCH = 200
+TRIGRAM = 3  # the shortest text a trigram index can narrow by
+_UNUSUAL = re.compile(UNUSUAL_CASE_CLASS)
 
 
 def checked(field: str, text: str) -> str:
@@ -50,3 +71,51 @@ def wildcard_matches(pattern: str, text: str) -> bool:
     if "*" not in pattern:
         return pattern.upper() in text.upper()  # as SQL compares: UPPER(column) LIKE UPPER(text)
     return re.search(wildcard_regex(pattern), text, re.IGNORECASE | re.DOTALL) is not None
+
+
+class _FtsRowids(Term):
+    """`(SELECT rowid FROM <fts> WHERE <fts> MATCH ?)`: the rows of an FTS5 table holding
+    every part as a substring of one of the columns (each a quoted phrase; the trigram
+    tokenizer matches phrases as case-insensitive substrings), and the marked rows. The
+    text is a parameter, never pasted into the SQL."""
+
+    def __init__(self, fts_table: str, columns: Iterable[str], parts: Iterable[str]) -> None:
+        super().__init__()
+        self.fts_table = fts_table
+        phrases = " AND ".join('"' + part.replace('"', '""') + '"' for part in parts)
+        self.match = f'{{{" ".join(columns)}}} : ({phrases}) OR {MARKER_COLUMN} : "{MARKER}"'
+
+    def get_sql(self, ctx: SqlContext) -> str:
+        param = ValueWrapper(self.match).get_sql(ctx)
+        table = f'"{self.fts_table}"'
+        return f"(SELECT rowid FROM {table} WHERE {table} MATCH {param})"
+
+
+def fts_table(model: type[Model]) -> str:
+    """The SQLite FTS5 table migration 0008 keeps beside a searched table."""
+    return f"{model._meta.db_table}_fts"
+
+
+def narrowed(model: type[Model], columns: list[str], parts: Iterable[str]) -> Q:
+    """A condition that every row holding each of `parts` in one of `columns` meets,
+    answered by the SQLite trigram index; Q() when no part can use it (under three
+    characters, or holding a letter of UNUSUAL_CASE). On PostgreSQL the exact conditions
+    use the GIN indexes themselves: nothing to add."""
+    parts = [p for p in parts if len(p) >= TRIGRAM and not _UNUSUAL.search(p)]
+    if not parts or model._meta.db.capabilities.dialect != "sqlite":
+        return Q()
+    return Q(id__in=_FtsRowids(fts_table(model), columns, parts))
+
+
+def text_search(model: type[Model], columns: list[str], pattern: str, *, field: str) -> Q:
+    """Rows of `model` where any of `columns` matches the search, through its index: the
+    text between `*`s (each at least three characters) must appear in the row."""
+    exact = Q(*(wildcard_filter(c, pattern, field=field) for c in columns), join_type=Q.OR)
+    return exact & narrowed(model, columns, checked(field, pattern).split("*"))
+
+
+def keywords_filter(model: type[Model], column: str, text: str) -> Q:
+    """Rows whose `column` holds every word of `text` (case-insensitive), through its index
+    for the words of three characters or more."""
+    words = text.split()
+    return Q(*(Q(**{f"{column}__icontains": w}) for w in words)) & narrowed(model, [column], words)

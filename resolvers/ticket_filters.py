@@ -8,15 +8,23 @@ field: adding a filter is one entry here (plus a migration if it needs a column)
 from collections.abc import Callable, Iterator
 from dataclasses import Field, dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
-from functools import reduce
-from operator import attrgetter, or_
+from operator import attrgetter
 from typing import Any
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
+from tortoise.models import Model
 
-from helpdesk.models import Channel, Priority, Status, Ticket, ticket_id_of
+from helpdesk.models import (
+    Channel,
+    Contact,
+    Organization,
+    Priority,
+    Status,
+    Ticket,
+    ticket_id_of,
+)
 from helpdesk.resolvers.errors import ErrorCode, InvalidInput
-from helpdesk.resolvers.search import checked, wildcard_filter, wildcard_matches
+from helpdesk.resolvers.search import checked, keywords_filter, text_search, wildcard_matches
 from helpdesk.resolvers.validation import Checks
 
 # Dates outside these are typos or probes: 9999-12-31 plus the day that makes "to"
@@ -158,12 +166,22 @@ def _any_of(name: str, column: str, **kw: Any) -> dict[str, Rule]:
     )
 
 
-def _wildcard(name: str, columns: dict[str, str], description: str) -> dict[str, Rule]:
-    """Any of the SQL columns (each with its fact) matches the search text."""
+def _wildcard(
+    name: str, key: str, model: type[Model], columns: dict[str, str], description: str
+) -> dict[str, Rule]:
+    """Any of the columns of the related `model` (each with its fact) matches the search
+    text; the ticket's `key` names the row. The related rows are found first (through their
+    trigram index, resolvers/search.py), so the tickets are sought by `key`'s index."""
+
+    def sql(v: str, f: "TicketFilter") -> Q:
+        # In id order, not the model's default (by name): nothing to sort.
+        found = model.filter(text_search(model, list(columns), v, field=name)).order_by("id")
+        return _q(f"{key}__in", Subquery(found.values("id")))
+
     return _rule(
         Rule(
             name,
-            sql=lambda v, f: reduce(or_, (wildcard_filter(c, v, field=name) for c in columns)),
+            sql=sql,
             memory=lambda v, t, f: any(
                 wildcard_matches(v, getattr(t, fact)) for fact in columns.values()
             ),
@@ -201,12 +219,40 @@ def _to_day(name: str, column: str, start: str, start_input: str) -> dict[str, R
     )
 
 
+# The statuses a ticket is open in: ranks below RESOLVED. "status < 4" is the condition of
+# the partial indexes over open tickets (migration 0008), which hold the few tickets a help
+# desk works on (most are resolved or closed): the planner sees how few from their size.
+OPEN = frozenset(s for s in Status if s < Status.RESOLVED)
+
+
+def _statuses_sql(statuses: list[Status]) -> Q:
+    """`status IN (...)`, written as the open-ticket indexes' condition when it names
+    exactly the open statuses, and as nothing when it names them all."""
+    named = set(statuses)
+    if named == OPEN:
+        return Q(status__lt=Status.RESOLVED)
+    if named == set(Status):
+        return Q()
+    return _q("status__in", _distinct(statuses))
+
+
+def _shown_statuses(f: "TicketFilter") -> Q:
+    """The two flags' SQL as one condition the status indexes serve, where
+    "status <> 4 AND status <> 5" would read every ticket."""
+    hidden = {s for s, shown in FLAGS.items() if not getattr(f, shown)}
+    if not hidden or f.statuses:
+        return Q()
+    return _statuses_sql([s for s in Status if s not in hidden])
+
+
 def _shows(name: str, status: Status) -> dict[str, Rule]:
-    """Tickets in `status` are hidden unless this flag is set or `statuses` is given."""
+    """Tickets in `status` are hidden unless this flag is set or `statuses` is given. The
+    first flag's SQL applies both (`_shown_statuses`); the memory twins check one each."""
+    first = status is min(FLAGS)
     return _rule(
         Rule(
             name,
-            sql=lambda v, f: Q() if v or f.statuses else ~Q(status=status),
+            sql=lambda v, f: _shown_statuses(f) if first else Q(),
             memory=lambda v, t, f: v or bool(f.statuses) or t.status is not status,
             facts=("status",),
         )
@@ -216,6 +262,10 @@ def _shows(name: str, status: Status) -> dict[str, Rule]:
 def _number_sql(number: int, f: "TicketFilter") -> Q:
     ticket_id = ticket_id_of(number)
     return Q(id=ticket_id) if 0 < ticket_id <= MAX_TICKET_ID else Q(id__in=[])  # no such id
+
+
+# The statuses hidden by default, each with the flag that shows it.
+FLAGS = {Status.RESOLVED: "include_resolved", Status.CLOSED: "include_closed"}
 
 
 @dataclass
@@ -237,11 +287,11 @@ class TicketFilter:
         default=None,
         metadata=_wildcard(
             "primaryContact",
-            {
-                "primary_contact__name": "primary_contact_name",
-                "primary_contact__email": "primary_contact_email",
-            },
-            description="Name or e-mail; `*` is a wildcard.",
+            "primary_contact_id",
+            Contact,
+            {"name": "primary_contact_name", "email": "primary_contact_email"},
+            description="Name or e-mail; `*` is a wildcard. Text between wildcards of three "
+            "characters or more is looked up in an index; shorter text still filters.",
         ),
     )
     primary_contact_id: int | None = field(
@@ -251,8 +301,11 @@ class TicketFilter:
         default=None,
         metadata=_wildcard(
             "organizationName",
-            {"organization__name": "organization_name"},
-            description="`*` is a wildcard.",
+            "organization_id",
+            Organization,
+            {"name": "organization_name"},
+            description="`*` is a wildcard. Text between wildcards of three characters or "
+            "more is looked up in an index; shorter text still filters.",
         ),
     )
     organization_id: int | None = field(
@@ -275,8 +328,14 @@ class TicketFilter:
     )
     statuses: list[Status] = field(
         default_factory=list,
-        metadata=_any_of(
-            "status", "status", description="Naming RESOLVED or CLOSED here shows them."
+        metadata=_rule(
+            Rule(
+                "status",
+                sql=lambda v, f: _statuses_sql(v),
+                memory=lambda v, t, f: t.status in v,
+                facts=("status",),
+                description="Naming RESOLVED or CLOSED here shows them.",
+            )
         ),
     )
     priorities: list[Priority] = field(
@@ -296,11 +355,13 @@ class TicketFilter:
         metadata=_rule(
             Rule(
                 "summary",
-                sql=lambda v, f: Q(*(Q(summary__icontains=w) for w in v.split())),
+                sql=lambda v, f: keywords_filter(Ticket, "summary", v),
                 memory=lambda v, t, f: all(w.upper() in t.summary.upper() for w in v.split()),
                 facts=("summary",),
                 checks=(_search_text,),
-                description="Keywords that must all appear in the summary.",
+                description="Keywords that must all appear in the summary (anywhere, any "
+                "case). Words of three characters or more are looked up in an index; shorter "
+                "ones still filter, among the tickets the rest of the filter selects.",
             )
         ),
     )

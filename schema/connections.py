@@ -1,5 +1,6 @@
 """Relay connections with keyset cursors and a lazily counted totalCount."""
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
@@ -7,7 +8,7 @@ import strawberry
 from strawberry import relay
 from tortoise.queryset import QuerySet
 
-from helpdesk.resolvers.pagination import Page, SortKey, paginate
+from helpdesk.resolvers.pagination import COUNT_LIMIT, Page, SortKey, Total, paginate
 from helpdesk.schema.loaders import PageArgs, Paged
 
 T = TypeVar("T")
@@ -23,11 +24,27 @@ class Edge(Generic[T]):
 class Connection(Generic[T]):
     edges: list[Edge[T]]
     page_info: relay.PageInfo
-    _count: strawberry.Private[Callable[[], Awaitable[int]]]
+    _count: strawberry.Private[Callable[[], Awaitable[int | Total]]]
+    _total: strawberry.Private[asyncio.Future[int | Total] | None] = None
 
-    @strawberry.field(description="How many items match, over all pages.")
+    async def _counted(self) -> Total:
+        """One count for both fields, however many ask."""
+        if self._total is None:
+            self._total = asyncio.ensure_future(self._count())
+        total = await self._total
+        return total if isinstance(total, Total) else Total(total, exact=True)
+
+    @strawberry.field(
+        description="How many items match, over all pages. The ticket grid counts at most "
+        f"{COUNT_LIMIT:,} tickets: when more match, this is {COUNT_LIMIT:,} and "
+        "totalCountIsExact is false. Other lists count exactly."
+    )
     async def total_count(self) -> int:
-        return await self._count()
+        return (await self._counted()).count
+
+    @strawberry.field(description="False when totalCount stopped at its bound: more items match.")
+    async def total_count_is_exact(self) -> bool:
+        return (await self._counted()).exact
 
     @strawberry.field(description="The nodes of this page, without their cursors.")
     def nodes(self) -> list[T]:
@@ -35,7 +52,7 @@ class Connection(Generic[T]):
 
 
 def connection(
-    page: Page, convert: Callable, count: Callable[[], Awaitable[int]] | None = None
+    page: Page, convert: Callable, count: Callable[[], Awaitable[int | Total]] | None = None
 ) -> Connection:
     """`count` answers totalCount when a loader counts for many pages at once; by default
     the page's query is counted."""

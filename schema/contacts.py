@@ -1,5 +1,6 @@
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 import strawberry
 from strawberry import relay
@@ -10,6 +11,7 @@ from helpdesk.schema.connections import Connection, list_connection
 from helpdesk.schema.context import loaders_of, viewer_of
 from helpdesk.schema.errors import UserError, attempt
 from helpdesk.schema.ids import decode_id, decode_optional
+from helpdesk.schema.loaders import soon
 from helpdesk.schema.nodes import nodes_of
 from helpdesk.schema.organizations import Organization
 
@@ -79,6 +81,18 @@ async def contact_or_none(info: strawberry.Info, contact_id: int | None) -> Cont
         return None
     row = await loaders_of(info).contact.load(contact_id)
     return Contact.from_model(row) if row else None
+
+
+def _contact_or_none(row: models.Contact | None) -> Contact | None:
+    return Contact.from_model(row) if row else None
+
+
+def contact_soon(info: strawberry.Info, contact_id: int | None) -> Any:
+    """The same as contact_or_none, at once when the contact is already loaded (a page's
+    related rows, schema/prefetch.py): Contact | None, or an awaitable of it."""
+    if contact_id is None:
+        return None
+    return soon(loaders_of(info).contact, contact_id, _contact_or_none)
 
 
 @strawberry.input(description="Which people to list. Unset means any.")

@@ -3,8 +3,10 @@ size. Every loader reads through the viewer's access scope, so a nested field ne
 past what the viewer may see."""
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import asdict, dataclass
+from functools import cached_property
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 from tortoise.expressions import Subquery
@@ -24,6 +26,33 @@ from helpdesk.resolvers import (
 from helpdesk.resolvers.errors import DomainError
 from helpdesk.resolvers.pagination import Page, SortKey, count_each, paginate_each
 from helpdesk.resolvers.viewer import Viewer
+
+T = TypeVar("T")
+MISSING: Any = object()
+
+
+def peek(loader: DataLoader, key: Hashable) -> Any:
+    """The row the loader already holds for `key` (loaded earlier in this request, e.g. by
+    schema/prefetch.py), or MISSING: not loaded yet, still loading, or failed."""
+    future = loader.cache_map.get(key)
+    if future is None or not future.done() or future.cancelled() or future.exception():
+        return MISSING
+    return future.result()
+
+
+def soon(loader: DataLoader, key: Hashable, convert: Callable[[Any], T]) -> Any:
+    """`convert(row)` at once when the row is already loaded, else an awaitable of it (typed
+    Any: a resolver returns it as its declared type). A resolver returning this runs without
+    a coroutine or a task of its own when the page's rows were loaded in one go; otherwise
+    it waits for the batch like any loader field."""
+    row = peek(loader, key)
+    if row is not MISSING:
+        return convert(row)
+
+    async def later() -> T:
+        return convert(await loader.load(key))
+
+    return later()
 
 
 def _by_id(query: Callable[[], QuerySet]) -> DataLoader:
@@ -92,45 +121,124 @@ class Paged:
 
 
 class Loaders:
+    """One request's loaders, each made when first used: a request needs a few of them."""
+
     def __init__(self, viewer: Viewer) -> None:
-        self.contact = _by_id(lambda: access.contacts(viewer))
-        self.organization = _by_id(lambda: access.organizations(viewer))
-        self.ticket = _by_id(lambda: access.tickets(viewer))
-        self.comment = _by_id(lambda: access.comments(viewer))
-        self.log_event = _by_id(lambda: access.log_events(viewer))
-        self.chat = _by_id(lambda: access.chats(viewer))
-        self.chat_message = _by_id(lambda: access.chat_messages(viewer))
-        self.chats_by_ticket = Paged(lambda: access.chats(viewer), chats.CHAT_SORT, "ticket_id")
-        self.live_chat_by_ticket = _grouped(
+        self.viewer = viewer
+
+    @cached_property
+    def contact(self) -> DataLoader:
+        viewer = self.viewer
+        return _by_id(lambda: access.contacts(viewer))
+
+    @cached_property
+    def organization(self) -> DataLoader:
+        viewer = self.viewer
+        return _by_id(lambda: access.organizations(viewer))
+
+    @cached_property
+    def ticket(self) -> DataLoader:
+        viewer = self.viewer
+        return _by_id(lambda: access.tickets(viewer))
+
+    @cached_property
+    def comment(self) -> DataLoader:
+        viewer = self.viewer
+        return _by_id(lambda: access.comments(viewer))
+
+    @cached_property
+    def log_event(self) -> DataLoader:
+        viewer = self.viewer
+        return _by_id(lambda: access.log_events(viewer))
+
+    @cached_property
+    def chat(self) -> DataLoader:
+        viewer = self.viewer
+        return _by_id(lambda: access.chats(viewer))
+
+    @cached_property
+    def chat_message(self) -> DataLoader:
+        viewer = self.viewer
+        return _by_id(lambda: access.chat_messages(viewer))
+
+    @cached_property
+    def chats_by_ticket(self) -> Paged:
+        viewer = self.viewer
+        return Paged(lambda: access.chats(viewer), chats.CHAT_SORT, "ticket_id")
+
+    @cached_property
+    def live_chat_by_ticket(self) -> DataLoader:
+        viewer = self.viewer
+        return _grouped(
             lambda: access.chats(viewer).exclude(state=ChatState.ENDED), "ticket_id", ("id",)
         )
-        self.messages_by_chat = Paged(
-            lambda: access.chat_messages(viewer), chats.MESSAGE_SORT, "chat_id"
-        )
-        self.category = _by_id(Category.all)
-        self.module = _by_id(Module.all)
-        self.comments_by_ticket = Paged(lambda: access.comments(viewer), comments.SORT, "ticket_id")
-        self.history_by_ticket = Paged(
-            lambda: log_events.history(viewer), log_events.SORT, "ticket_id"
-        )
-        self.attachment = _by_id(lambda: access.attachments(viewer))
-        self.attachments_by_ticket = _grouped(
-            lambda: attachments.listing(viewer), "ticket_id", ("created_at", "id")
-        )
-        self.attachments_by_comment = _grouped(
-            lambda: attachments.listing(viewer), "comment_id", ("created_at", "id")
-        )
-        self.mail = _by_id(lambda: mail.visible(viewer))
-        self.mails_by_ticket = Paged(lambda: mail.visible(viewer), mail.SORT, "ticket_id")
-        self.contacts_by_organization = Paged(
-            lambda: contacts.listing(viewer), contacts.SORT, "organization_id"
-        )
-        self.memberships_by_contact = _grouped(
+
+    @cached_property
+    def messages_by_chat(self) -> Paged:
+        viewer = self.viewer
+        return Paged(lambda: access.chat_messages(viewer), chats.MESSAGE_SORT, "chat_id")
+
+    @cached_property
+    def category(self) -> DataLoader:
+        return _by_id(Category.all)
+
+    @cached_property
+    def module(self) -> DataLoader:
+        return _by_id(Module.all)
+
+    @cached_property
+    def comments_by_ticket(self) -> Paged:
+        viewer = self.viewer
+        return Paged(lambda: access.comments(viewer), comments.SORT, "ticket_id")
+
+    @cached_property
+    def history_by_ticket(self) -> Paged:
+        viewer = self.viewer
+        return Paged(lambda: log_events.history(viewer), log_events.SORT, "ticket_id")
+
+    @cached_property
+    def attachment(self) -> DataLoader:
+        viewer = self.viewer
+        return _by_id(lambda: access.attachments(viewer))
+
+    @cached_property
+    def attachments_by_ticket(self) -> DataLoader:
+        viewer = self.viewer
+        return _grouped(lambda: attachments.listing(viewer), "ticket_id", ("created_at", "id"))
+
+    @cached_property
+    def attachments_by_comment(self) -> DataLoader:
+        viewer = self.viewer
+        return _grouped(lambda: attachments.listing(viewer), "comment_id", ("created_at", "id"))
+
+    @cached_property
+    def mail(self) -> DataLoader:
+        viewer = self.viewer
+        return _by_id(lambda: mail.visible(viewer))
+
+    @cached_property
+    def mails_by_ticket(self) -> Paged:
+        viewer = self.viewer
+        return Paged(lambda: mail.visible(viewer), mail.SORT, "ticket_id")
+
+    @cached_property
+    def contacts_by_organization(self) -> Paged:
+        viewer = self.viewer
+        return Paged(lambda: contacts.listing(viewer), contacts.SORT, "organization_id")
+
+    @cached_property
+    def memberships_by_contact(self) -> DataLoader:
+        viewer = self.viewer
+        return _grouped(
             lambda: organizations.memberships(viewer),
             "contact_id",
             ("organization__name_key", "id"),
         )
-        self.cc_contacts_by_ticket = _grouped(
+
+    @cached_property
+    def cc_contacts_by_ticket(self) -> DataLoader:
+        viewer = self.viewer
+        return _grouped(
             lambda: TicketCcContact.filter(
                 contact_id__in=Subquery(access.contacts(viewer).values("id"))
             ).select_related("contact"),

@@ -8,11 +8,13 @@ from strawberry import relay
 
 from helpdesk import models
 from helpdesk.resolvers import tickets, tickets_grid
-from helpdesk.schema import ticket_filters
+from helpdesk.resolvers.pagination import bounded_count
+from helpdesk.schema import prefetch, ticket_filters
 from helpdesk.schema.catalog import Category, Module
 from helpdesk.schema.connections import Connection, connection, nested_connection
-from helpdesk.schema.contacts import Contact, contact_or_none
+from helpdesk.schema.contacts import Contact, contact_soon
 from helpdesk.schema.context import loaders_of, viewer_of
+from helpdesk.schema.loaders import soon
 from helpdesk.schema.nodes import nodes_of
 from helpdesk.schema.organizations import Organization
 
@@ -34,6 +36,10 @@ strawberry.enum(
 )
 TicketSort = tickets_grid.TicketSort
 strawberry.enum(tickets_grid.TicketSort, name="TicketSortField")
+
+
+def _cc_contacts(links: list[models.TicketCcContact]) -> list[Contact]:
+    return [Contact.from_model(link.contact) for link in links]
 
 
 @strawberry.type(description="A support ticket: the fields of both seed documents.")
@@ -96,36 +102,38 @@ class Ticket(relay.Node):
     def to_global(ticket_id: int) -> strawberry.ID:
         return strawberry.ID(str(relay.GlobalID("Ticket", str(ticket_id))))
 
+    # These resolve at once when the page loaded their rows (schema/prefetch.py), else
+    # they wait for their loader: plain functions returning a value or an awaitable.
     @strawberry.field
-    async def organization(self, info: strawberry.Info) -> Organization:
-        return Organization.from_model(
-            await loaders_of(info).organization.load(self._model.organization_id)
-        )
+    def organization(self, info: strawberry.Info) -> Organization:
+        loader = loaders_of(info).organization
+        return soon(loader, self._model.organization_id, Organization.from_model)
 
     @strawberry.field(description="Who receives all communication about the ticket.")
-    async def primary_contact(self, info: strawberry.Info) -> Contact | None:
-        return await contact_or_none(info, self._model.primary_contact_id)
+    def primary_contact(self, info: strawberry.Info) -> Contact | None:
+        return contact_soon(info, self._model.primary_contact_id)
 
     @strawberry.field(description="Others of the organization who receive the communication.")
-    async def cc_contacts(self, info: strawberry.Info) -> list[Contact]:
-        links = await loaders_of(info).cc_contacts_by_ticket.load(self._model.id)
-        return [Contact.from_model(link.contact) for link in links]
+    def cc_contacts(self, info: strawberry.Info) -> list[Contact]:
+        loader = loaders_of(info).cc_contacts_by_ticket
+        return soon(loader, self._model.id, _cc_contacts)
 
     @strawberry.field(description='The staff member handling it ("Assigned To"); null if none.')
-    async def owner(self, info: strawberry.Info) -> Contact | None:
-        return await contact_or_none(info, self._model.owner_id)
+    def owner(self, info: strawberry.Info) -> Contact | None:
+        return contact_soon(info, self._model.owner_id)
 
     @strawberry.field(description="Who opened the ticket (the submitter).")
-    async def created_by(self, info: strawberry.Info) -> Contact | None:
-        return await contact_or_none(info, self._model.created_by_id)
+    def created_by(self, info: strawberry.Info) -> Contact | None:
+        return contact_soon(info, self._model.created_by_id)
 
     @strawberry.field
-    async def updated_by(self, info: strawberry.Info) -> Contact | None:
-        return await contact_or_none(info, self._model.updated_by_id)
+    def updated_by(self, info: strawberry.Info) -> Contact | None:
+        return contact_soon(info, self._model.updated_by_id)
 
     @strawberry.field
-    async def category(self, info: strawberry.Info) -> Category:
-        return Category.from_model(await loaders_of(info).category.load(self._model.category_id))
+    def category(self, info: strawberry.Info) -> Category:
+        loader = loaders_of(info).category
+        return soon(loader, self._model.category_id, Category.from_model)
 
     @strawberry.field(description="The module or service it is about.")
     async def module(self, info: strawberry.Info) -> Module | None:
@@ -294,7 +302,8 @@ class TicketQueries:
             before=before,
             max_size=info.context.settings.max_page_size,
         )
-        return connection(page, Ticket.from_model)
+        await prefetch.ticket_relations(info, page.items)
+        return connection(page, Ticket.from_model, count=lambda: bounded_count(page.query))
 
     @strawberry.field(description="Your resolved tickets waiting for you to confirm them.")
     async def tickets_awaiting_confirmation(self, info: strawberry.Info) -> list[Ticket]:

@@ -12,7 +12,7 @@ from factories import codes, problems
 
 from helpdesk import models
 from helpdesk.models import Channel, Priority, Status
-from helpdesk.resolvers import catalog, tickets
+from helpdesk.resolvers import catalog, pagination, tickets
 
 GRID = """query($filter: TicketFilter, $orderBy: TicketOrder, $first: Int, $after: String,
                  $last: Int, $before: String) {
@@ -642,6 +642,31 @@ async def test_grid_total_count_follows_the_filter(client, many):
     page = await grid(client, many, filter={"priority": ["LOW"], **ALL}, first=1)
     assert page["totalCount"] == 6  # tickets 0, 4, 8, 12, 16, 20
     assert len(page["edges"]) == 1
+
+
+COUNTED = """query($filter: TicketFilter) {
+  tickets(filter: $filter, first: 1) { totalCount totalCountIsExact }
+}"""
+
+
+async def test_grid_total_count_is_exact_below_its_bound(client, many):
+    result = await f.gql(client, COUNTED, {"filter": ALL}, as_=many)
+    assert result["data"]["tickets"] == {"totalCount": 23, "totalCountIsExact": True}
+
+
+async def test_grid_total_count_stops_at_its_bound_and_says_so(client, many, monkeypatch):
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", 20)  # instead of 10,000 tickets
+    result = await f.gql(client, COUNTED, {"filter": ALL}, as_=many)
+    assert result["data"]["tickets"] == {"totalCount": 20, "totalCountIsExact": False}
+    low = {"priority": ["LOW"], **ALL}  # 6 tickets: under the bound, exact
+    result = await f.gql(client, COUNTED, {"filter": low}, as_=many)
+    assert result["data"]["tickets"] == {"totalCount": 6, "totalCountIsExact": True}
+
+
+async def test_grid_total_count_at_exactly_its_bound_is_exact(client, many, monkeypatch):
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", 23)
+    result = await f.gql(client, COUNTED, {"filter": ALL}, as_=many)
+    assert result["data"]["tickets"] == {"totalCount": 23, "totalCountIsExact": True}
 
 
 async def test_grid_first_zero_returns_no_rows_but_the_count(client, many):
