@@ -2,6 +2,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ class Comment(Model):
     class Meta:
         table = "comments"
         ordering = ["created_at", "id"]
+        # A ticket's conversation, in its order (the ticket window's comments).
+        indexes = [Index(fields=("ticket_id", "created_at", "id"))]
 
     @property
     def internal(self) -> bool:
