@@ -1,4 +1,4 @@
-"""The `helpdesk` command: serve, migrate, create-user, schema, demo."""
+"""The `helpdesk` command: serve, migrate, create-user, schema, demo, import."""
 
 import argparse
 import asyncio
@@ -6,6 +6,7 @@ import os
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from tortoise.exceptions import BaseORMException
@@ -137,6 +138,58 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(_with_database(settings, work))
 
 
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from helpdesk import bulk_import, db
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CommandError(f"{path}: no such file", BAD_INPUT)
+
+    async def work() -> int:
+        started = time.perf_counter()
+        try:
+            written = await bulk_import.run(path, args.as_email)
+        except bulk_import.BadImport as error:
+            for problem in error.problems:
+                print(f"error: {problem}", file=sys.stderr)
+            print("Nothing was imported.", file=sys.stderr)
+            return BAD_INPUT
+        seconds = time.perf_counter() - started
+        print(
+            f"Imported {written['tickets']} tickets in {seconds:.1f} s: "
+            f"{written['comments']} comments, {written['log_events']} log events; "
+            f"the help desk has {written['tickets_total']} tickets."
+        )
+        return 0
+
+    asyncio.run(db.migrate(settings.database_url))
+    return asyncio.run(_with_database(settings, work))
+
+
+IMPORT_FORMAT = """\
+One JSON object a line (blank lines are skipped), for example:
+
+  {"organization": "Acme", "contact": {"name": "Ann Lee", "email": "ann@acme.example"},
+   "summary": "Cannot log in", "description": "Since this morning...",
+   "status": "CLOSED", "priority": "HIGH", "category": "Bug", "module": "Wallet",
+   "created_at": "2024-03-01T09:30:00Z", "resolved_at": "2024-03-02T10:00:00Z",
+   "closed_at": "2024-03-03T08:00:00Z", "owner": "marco@helpdesk.example",
+   "rating": 5, "feedback": "Thanks!",
+   "comments": [{"author": "ann@acme.example", "body": "Any news?",
+                 "created_at": "2024-03-01T15:00:00Z", "internal": false}]}
+
+Required: organization, contact.name, contact.email, summary, created_at (ISO 8601 with a
+time zone). Optional: description, status (OPEN IN_PROGRESS WAITING_ON_CUSTOMER RESOLVED
+CLOSED, default OPEN), priority (LOW NORMAL HIGH URGENT, default NORMAL), category and module
+(existing names; default category if none), owner (an agent's or admin's e-mail), resolved_at,
+closed_at, rating 1-5 and feedback (CLOSED only), error_code, device, wallet_provider,
+wallet_address, cc_emails, comments (author: the contact, staff or a customer of the same
+organization; internal notes by staff). New organizations and customers are created.
+
+The whole file is checked first: a problem names its line and field, and nothing is written.
+Details: docs/import.md."""
+
+
 # -- parsing and running ----------------------------------------------------------------
 
 
@@ -168,8 +221,31 @@ def build_parser() -> argparse.ArgumentParser:
     schema.set_defaults(run=cmd_schema)
 
     demo = commands.add_parser("demo", help="load demo data into an empty help desk")
-    demo.add_argument("--tickets", type=int, default=300, help="default: %(default)s")
+    demo.add_argument(
+        "--tickets",
+        type=int,
+        default=300,
+        help="default: %(default)s; above 5000 all but the newest 300 are written in bulk",
+    )
     demo.set_defaults(run=cmd_demo)
+
+    importer = commands.add_parser(
+        "import",
+        help="import tickets from a JSON Lines file",
+        description="Imports tickets, with their comments and history, from a JSON Lines file "
+        "in one transaction.",
+        epilog=IMPORT_FORMAT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    importer.add_argument("file", metavar="FILE.jsonl")
+    importer.add_argument(
+        "--as",
+        dest="as_email",
+        metavar="EMAIL",
+        help="the agent or admin who made status changes with no owner named "
+        "(default: the first admin)",
+    )
+    importer.set_defaults(run=cmd_import)
     return parser
 
 

@@ -287,3 +287,11 @@ STATUS_WEIGHTS = [
     (999, [3, 5, 4, 8, 80]),
 ]
 STATUSES = list(Status)
+# A big demo (helpdesk/demo_bulk.py) reaches back years: tickets older than three months are
+# almost all closed, a few resolved and never confirmed, a handful still open.
+BULK_STATUS_WEIGHTS: list[tuple[int | None, list[float]]] = [
+    (7, [30, 30, 20, 15, 5]),
+    (30, [10, 20, 15, 20, 35]),
+    (90, [3, 5, 4, 8, 80]),
+    (None, [0.1, 0.2, 0.2, 1.5, 98]),
+]
