@@ -156,14 +156,16 @@ def _chars(rng: random.Random, alphabet: str, n: int) -> str:
     return "".join(rng.choice(alphabet) for _ in range(n))
 
 
-def _details(rng: random.Random, template: Template) -> dict[str, Any]:
+def _details(rng: random.Random, template: Template, *, fast: bool = False) -> dict[str, Any]:
+    """The values a ticket's texts are filled with. `fast` (the bulk part) draws the same
+    kinds of values with cheaper calls; the resolver part keeps its draws, so the default
+    demo stays the same from run to run and release to release."""
     asset = rng.choice(ASSETS)
-    if asset == "BTC":
-        address, tx = "bc1q" + _chars(rng, BECH32, 38), _chars(rng, HEX, 64)
-    elif asset == "SOL":
-        address, tx = _chars(rng, BASE58, 44), _chars(rng, BASE58, 88)
-    else:
-        address, tx = "0x" + _chars(rng, HEX, 40), "0x" + _chars(rng, HEX, 64)
+    address, tx = (_fast_address if fast else _address)(rng, asset)
+
+    def randint(low: int, high: int) -> int:
+        return low + int(rng.random() * (high - low + 1)) if fast else rng.randint(low, high)
+
     return {
         "asset": asset,
         "amount": f"{rng.uniform(0.05, 25):.4f}".rstrip("0"),
@@ -172,42 +174,31 @@ def _details(rng: random.Random, template: Template) -> dict[str, Any]:
         "code": rng.choice(template.codes) if template.codes else None,
         "device": rng.choice(DEVICES),
         "provider": "Phantom" if asset == "SOL" else rng.choice(PROVIDERS),
-        "days": rng.randint(2, 6),
-        "epoch": rng.randint(580, 640),
-        "block": rng.randint(19_500_000, 20_500_000),
-        "minor": rng.randint(1, 9),
-        "hour": rng.randint(6, 22),
-        "minute": rng.randint(0, 59),
+        "days": randint(2, 6),
+        "epoch": randint(580, 640),
+        "block": randint(19_500_000, 20_500_000),
+        "minor": randint(1, 9),
+        "hour": randint(6, 22),
+        "minute": randint(0, 59),
         "module": template.module,
     }
 
 
-def _fast_details(rng: random.Random, template: Template) -> dict[str, Any]:
-    """`_details` for the bulk part: the same kinds of values, drawn faster."""
-    asset = rng.choice(ASSETS)
+def _address(rng: random.Random, asset: str) -> tuple[str, str]:
+    """A wallet address and a transaction hash of the asset's chain."""
     if asset == "BTC":
-        address = "bc1q" + "".join(rng.choices(BECH32, k=38))
-        tx = f"{rng.getrandbits(256):064x}"
-    elif asset == "SOL":
-        address, tx = "".join(rng.choices(BASE58, k=44)), "".join(rng.choices(BASE58, k=88))
-    else:
-        address, tx = f"0x{rng.getrandbits(160):040x}", f"0x{rng.getrandbits(256):064x}"
-    return {
-        "asset": asset,
-        "amount": f"{rng.uniform(0.05, 25):.4f}".rstrip("0"),
-        "address": address,
-        "tx": tx,
-        "code": rng.choice(template.codes) if template.codes else None,
-        "device": rng.choice(DEVICES),
-        "provider": "Phantom" if asset == "SOL" else rng.choice(PROVIDERS),
-        "days": 2 + int(rng.random() * 5),
-        "epoch": 580 + int(rng.random() * 61),
-        "block": 19_500_000 + int(rng.random() * 1_000_001),
-        "minor": 1 + int(rng.random() * 9),
-        "hour": 6 + int(rng.random() * 17),
-        "minute": int(rng.random() * 60),
-        "module": template.module,
-    }
+        return "bc1q" + _chars(rng, BECH32, 38), _chars(rng, HEX, 64)
+    if asset == "SOL":
+        return _chars(rng, BASE58, 44), _chars(rng, BASE58, 88)
+    return "0x" + _chars(rng, HEX, 40), "0x" + _chars(rng, HEX, 64)
+
+
+def _fast_address(rng: random.Random, asset: str) -> tuple[str, str]:
+    if asset == "BTC":
+        return "bc1q" + "".join(rng.choices(BECH32, k=38)), f"{rng.getrandbits(256):064x}"
+    if asset == "SOL":
+        return "".join(rng.choices(BASE58, k=44)), "".join(rng.choices(BASE58, k=88))
+    return f"0x{rng.getrandbits(160):040x}", f"0x{rng.getrandbits(256):064x}"
 
 
 def _cumulative(weights: list[float]) -> list[float]:
@@ -593,7 +584,7 @@ def _bulk_tickets(
             customer=customer,
             others=[m for m in members if m.id != customer.id],
             template=template,
-            details=_fast_details(rng, template),
+            details=_details(rng, template, fast=True),
             status=rng.choices(STATUSES, cum_weights=weights)[0],
             created_at=created_at,
         )
