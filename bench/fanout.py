@@ -226,13 +226,18 @@ def report(title: str, result: Result, n: int) -> None:
 # -- the help desk ------------------------------------------------------------------------
 
 
-async def bench_helpdesk(args, database_url: str) -> Result:
+def prepare(database_url: str) -> None:
+    """Migrates the scratch database and creates the agent and the customer."""
     helpdesk(database_url, "migrate")
     user = ["create-user", "--password", PASSWORD]
     helpdesk(database_url, *user, "--role", "agent", "--email", AGENT[0], "--name", AGENT[1])
     email, name, organization = CUSTOMER
     helpdesk(database_url, *user, "--role", "customer", "--email", email, "--name", name,
              "--organization", organization)  # fmt: skip
+
+
+async def bench_helpdesk(args, database_url: str) -> Result:
+    prepare(database_url)
     with helpdesk_server(database_url) as server:
         async with httpx.AsyncClient(timeout=30) as client:
             url = server.http_url

@@ -26,14 +26,13 @@ from common import (
     HOST,
     Process,
     graphql,
-    helpdesk,
     helpdesk_server,
     login,
     run_bounded,
     save_json,
 )
 from common import scratch_database as scratch
-from fanout import AGENT, CREATE, CUSTOMER, PASSWORD, live_gauges, open_subscribers
+from fanout import CREATE, CUSTOMER, PASSWORD, live_gauges, open_subscribers, prepare
 
 TARGET = 1.5
 FANOUT = str(Path(__file__).resolve().parent / "fanout.py")
@@ -58,25 +57,29 @@ async def settle(pid: int) -> int:
     return last
 
 
-async def per_socket(pid: int, ws_url: str, token: str | None, n: int, warmup: int, ready):
-    """KiB of server memory per socket: opens `warmup`, reads RSS, opens n more, reads RSS."""
+async def per_socket(pid: int, ws_url: str, token: str | None, n: int, warmup: int, held):
+    """KiB of server memory per socket: opens `warmup`, reads RSS, opens n more, reads RSS.
+    `held()` is how many sockets the server says it holds."""
+
+    async def holding(count: int) -> None:
+        deadline = time.monotonic() + 60
+        while await held() < count:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"the server never held {count} sockets")
+            await asyncio.sleep(0.2)
+
     warm = await open_subscribers(ws_url, token, warmup)
-    await ready(warmup)
+    await holding(warmup)
     before = await settle(pid)
     sockets = await open_subscribers(ws_url, token, n)
-    await ready(warmup + n)
+    await holding(warmup + n)
     after = await settle(pid)
     await asyncio.wait([asyncio.create_task(ws.close()) for ws in warm + sockets], timeout=30)
     return (after - before) / n, before, after
 
 
 async def ours(args, database_url: str) -> float:
-    helpdesk(database_url, "migrate")
-    user = ["create-user", "--password", PASSWORD]
-    helpdesk(database_url, *user, "--role", "agent", "--email", AGENT[0], "--name", AGENT[1])
-    email, name, organization = CUSTOMER
-    helpdesk(database_url, *user, "--role", "customer", "--email", email, "--name", name,
-             "--organization", organization)  # fmt: skip
+    prepare(database_url)
     with helpdesk_server(database_url) as server:
         assert server.process is not None
         async with httpx.AsyncClient(timeout=30) as client:
@@ -90,18 +93,13 @@ async def ours(args, database_url: str) -> float:
                 customer,
             )
 
-            async def ready(n: int) -> None:
-                deadline = time.monotonic() + 60
-                while time.monotonic() < deadline:
-                    gauges = await live_gauges(client, url)
-                    if gauges.get("helpdesk_live_subscriptions", 0) >= n:
-                        return
-                    await asyncio.sleep(0.2)
-                raise SystemExit(f"the server never reported {n} subscriptions")
+            async def held() -> float:
+                gauges = await live_gauges(client, url)
+                return gauges.get("helpdesk_live_subscriptions", 0)
 
             ws_url = f"ws://{HOST}:{server.port}/graphql"
             kib, before, after = await per_socket(
-                server.process.pid, ws_url, customer, args.sockets, args.warmup, ready
+                server.process.pid, ws_url, customer, args.sockets, args.warmup, held
             )
     print(f"helpdesk:  {before} -> {after} KiB RSS, {kib:.1f} KiB per subscribed socket")
     return kib
@@ -112,18 +110,12 @@ async def baseline(args) -> float:
         assert server.process is not None
         async with httpx.AsyncClient(timeout=30) as client:
 
-            async def ready(n: int) -> None:
-                deadline = time.monotonic() + 60
-                while time.monotonic() < deadline:
-                    health = (await client.get(server.http_url + "/healthz")).json()
-                    if health["liveSockets"] >= n:
-                        return
-                    await asyncio.sleep(0.2)
-                raise SystemExit(f"the baseline never held {n} sockets")
+            async def held() -> float:
+                return (await client.get(server.http_url + "/healthz")).json()["liveSockets"]
 
             ws_url = f"ws://{HOST}:{server.port}/ws"
             kib, before, after = await per_socket(
-                server.process.pid, ws_url, None, args.sockets, args.warmup, ready
+                server.process.pid, ws_url, None, args.sockets, args.warmup, held
             )
     print(f"baseline:  {before} -> {after} KiB RSS, {kib:.1f} KiB per socket")
     return kib
