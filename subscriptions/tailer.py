@@ -79,7 +79,10 @@ class Tailer:
             self._gap_since = None
         if not ready:
             return False
-        batch = await live_events.load(ready)
+        # With nobody listening the batch is not loaded (each write would pay for reading
+        # its ticket, comment and people back); a listener that registers later starts
+        # after this watermark and replays what it needs.
+        batch = await live_events.load(ready) if self._queues else []
         # No await from here on: listeners registered at any point see either this whole
         # batch live or none of it (they replay it), never half.
         self.watermark = ready[-1].id
