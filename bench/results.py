@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
+STEP_SECONDS = 1800  # no step may take longer
 ROOT = BENCH.parent
 
 
@@ -104,11 +105,17 @@ def run_step(step: Step, folder: Path, postgres: str | None) -> tuple[str, dict 
         command += ["--json", str(figures_path)]
     started = time.monotonic()
     print(f"results: {step.title} ...", flush=True)
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    try:
+        done = subprocess.run(
+            command, cwd=ROOT, capture_output=True, text=True, timeout=STEP_SECONDS
+        )
+        report = done.stdout.strip()
+        if done.returncode:
+            report += f"\n\nFAILED (exit {done.returncode}):\n{done.stderr.strip()[-3000:]}"
+    except subprocess.TimeoutExpired as expired:
+        out = expired.stdout.decode() if isinstance(expired.stdout, bytes) else expired.stdout
+        report = (out or "").strip() + f"\n\nSTOPPED after {STEP_SECONDS} s"
     took = time.monotonic() - started
-    report = done.stdout.strip()
-    if done.returncode:
-        report += f"\n\nFAILED (exit {done.returncode}):\n{done.stderr.strip()[-3000:]}"
     report += f"\n\n(step took {took:.0f} s)"
     figures = (
         json.loads(figures_path.read_text()) if figures_path and figures_path.exists() else None
