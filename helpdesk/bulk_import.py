@@ -266,12 +266,15 @@ def _str(value: Any) -> Any:
 def read(path: Path) -> list[_Line]:
     """Every line of the file, checked; raises BadImport with the problems found."""
     lines, problems = [], []
-    with path.open(encoding="utf-8") as file:
-        for number, text in enumerate(file, start=1):
-            if not text.strip():
-                continue
+    with path.open("rb") as file:
+        for number, raw in enumerate(file, start=1):
             try:
+                text = raw.decode("utf-8")
+                if not text.strip():
+                    continue
                 lines.append(parse_line(number, text))
+            except UnicodeDecodeError:
+                problems.append(f"line {number}: not UTF-8 text")
             except BadImport as error:
                 problems += error.problems
                 if len(problems) >= MAX_ERRORS:

@@ -143,7 +143,9 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
     path = Path(args.file)
     if not path.is_file():
-        raise CommandError(f"{path}: no such file", BAD_INPUT)
+        raise CommandError(
+            f"{path}: no such file" if not path.exists() else f"{path}: not a file", BAD_INPUT
+        )
 
     async def work() -> int:
         started = time.perf_counter()

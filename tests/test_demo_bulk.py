@@ -401,6 +401,18 @@ async def test_import_refuses_a_bad_line_and_writes_nothing(staff, tmp_path, bad
     assert await _counts() == before
 
 
+async def test_import_refuses_a_line_that_is_not_utf8_and_writes_nothing(staff, tmp_path):
+    from helpdesk import bulk_import
+
+    before = await _counts()
+    path = _jsonl(tmp_path / "t.jsonl", CLOSED_LINE)
+    path.write_bytes(path.read_bytes() + b'{"summary": "caf\xe9"}\n')  # Latin-1, not UTF-8
+    with pytest.raises(bulk_import.BadImport) as refused:
+        await bulk_import.run(path)
+    assert refused.value.problems == ["line 2: not UTF-8 text"]
+    assert await _counts() == before
+
+
 def test_the_import_command_names_the_bad_line_and_writes_nothing(tmp_path):
     import os
     import sqlite3
