@@ -141,6 +141,8 @@ def parse_line(number: int, source: str) -> _Line:
         data = json.loads(source)
     except json.JSONDecodeError as error:
         raise BadImport([f"line {number}: not JSON: {error.msg}"]) from None
+    except RecursionError:  # thousands of nested brackets
+        raise BadImport([f"line {number}: not JSON: nested too deeply"]) from None
     if not isinstance(data, dict):
         raise BadImport([f"line {number}: expected a JSON object"])
     checks = Checks()

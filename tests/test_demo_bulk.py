@@ -388,6 +388,7 @@ async def test_import_writes_tickets_with_their_history(staff, tmp_path, client)
             "line 2: comments.0.author:",
         ),
         ("{not json", "line 2: not JSON"),
+        ("[" * 100_000, "line 2: not JSON: nested too deeply"),
     ],
 )
 async def test_import_refuses_a_bad_line_and_writes_nothing(staff, tmp_path, bad, where):
