@@ -1,6 +1,6 @@
-"""What the text indexes of migration 0008 store beside the searched columns, shared by the
-migration (which builds them) and resolvers/search.py (which queries them). Changing these
-needs a new migration that rebuilds the indexes."""
+"""What the text indexes of migrations 0008 and 0010 store beside the searched columns, shared
+by the migrations (which build them), resolvers/search.py (which queries them) and the bulk
+loader (which refills them). Changing these needs a new migration that rebuilds the indexes."""
 
 # Code point ranges of the letters on which SQLite's FTS5 case folding (trigram tokenizer)
 # and Python's upper() or re.IGNORECASE disagree, for Python 3.11 and SQLite 3.40; the
@@ -27,3 +27,15 @@ UNUSUAL_CASE = (
 UNUSUAL_CASE_CLASS = "[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in UNUSUAL_CASE) + "]"
 # The FTS5 column holding the marker, and the marker.
 MARKER_COLUMN = MARKER = "unusual"
+# Migration 0010's FTS5 table over the summaries of open tickets only (the grid's default
+# view): a common word's rowids there are a few thousand, where tickets_fts has one per
+# matching ticket of every status.
+OPEN_TICKETS_FTS = "tickets_open_fts"
+OPEN_TICKETS = "status < 4"  # the open statuses, as the partial indexes of 0008 name them
+
+
+def marker_sql(columns: tuple[str, ...], row: str = "") -> str:
+    """The marker of a row holding a letter of UNUSUAL_CASE in one of `columns` (of the
+    trigger row `row`, "new." or "old."), else NULL: as migration 0008 computes it."""
+    unusual = " OR ".join(f"{row}{c} GLOB '*{UNUSUAL_CASE_CLASS}*'" for c in columns)
+    return f"CASE WHEN {unusual} THEN '{MARKER}' END"

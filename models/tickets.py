@@ -122,7 +122,10 @@ class Ticket(Model):
         # (tests/test_tickets_query_plans.py): open tickets by status, a customer's by
         # organization and status, each id filter by its column; every sort walks one in
         # order, the id breaking ties as the keyset cursor does. Summary keywords use a
-        # trigram index the migrations add by hand (SQLite FTS5, PostgreSQL pg_trgm).
+        # trigram index the migrations add by hand (SQLite FTS5, PostgreSQL pg_trgm), as
+        # they add the default view's partial indexes over open tickets (status < 4, which
+        # Tortoise's PartialIndex cannot say): one per sort (0008), one per filtered column
+        # (0011).
         indexes = [
             Index(fields=("organization_id", "updated_at")),
             Index(fields=("status", "updated_at")),

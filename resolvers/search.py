@@ -5,7 +5,9 @@ events in memory alike.
 Large tables answer searches through trigram indexes (migration 0008): on SQLite an FTS5
 table per searched table (`trigram` tokenizer, kept in step by triggers), on PostgreSQL
 pg_trgm GIN indexes on exactly the expressions Tortoise compares (`UPPER(CAST(col AS
-VARCHAR))` for LIKE, `COALESCE(CAST(col AS VARCHAR), '')` for `~*`). A trigram index only
+VARCHAR))` for LIKE, `COALESCE(CAST(col AS VARCHAR), '')` for `~*`). Ticket summaries have
+a second FTS5 table over open tickets only (migration 0010), for queries that keep to them:
+a common word's rowids among every ticket outnumber the open tickets. A trigram index only
 narrows: the exact rule above is always applied to what it finds, so results do not depend
 on it. Text shorter than three characters holds no trigram: it still filters, but only the
 longer words or wildcard parts beside it (or the query's other conditions) use the index.
@@ -96,15 +98,19 @@ def fts_table(model: type[Model]) -> str:
     return f"{model._meta.db_table}_fts"
 
 
-def narrowed(model: type[Model], columns: list[str], parts: Iterable[str]) -> Q:
+def narrowed(
+    model: type[Model], columns: list[str], parts: Iterable[str], *, fts: str | None = None
+) -> Q:
     """A condition that every row holding each of `parts` in one of `columns` meets,
-    answered by the SQLite trigram index; Q() when no part can use it (under three
-    characters, or holding a letter of UNUSUAL_CASE). On PostgreSQL the exact conditions
-    use the GIN indexes themselves: nothing to add."""
+    answered by the SQLite trigram index (`fts`, by default the table's whole one: a
+    partial one narrows only among the rows it covers, so the query must keep to those);
+    Q() when no part can use it (under three characters, or holding a letter of
+    UNUSUAL_CASE). On PostgreSQL the exact conditions use the GIN indexes themselves:
+    nothing to add."""
     parts = [p for p in parts if len(p) >= TRIGRAM and not _UNUSUAL.search(p)]
     if not parts or model._meta.db.capabilities.dialect != "sqlite":
         return Q()
-    return Q(id__in=_FtsRowids(fts_table(model), columns, parts))
+    return Q(id__in=_FtsRowids(fts or fts_table(model), columns, parts))
 
 
 def text_search(model: type[Model], columns: list[str], pattern: str, *, field: str) -> Q:
@@ -114,8 +120,9 @@ def text_search(model: type[Model], columns: list[str], pattern: str, *, field: 
     return exact & narrowed(model, columns, checked(field, pattern).split("*"))
 
 
-def keywords_filter(model: type[Model], column: str, text: str) -> Q:
+def keywords_filter(model: type[Model], column: str, text: str, *, fts: str | None = None) -> Q:
     """Rows whose `column` holds every word of `text` (case-insensitive), through its index
-    for the words of three characters or more."""
+    (`fts`, as `narrowed` takes it) for the words of three characters or more."""
     words = text.split()
-    return Q(*(Q(**{f"{column}__icontains": w}) for w in words)) & narrowed(model, [column], words)
+    exact = Q(*(Q(**{f"{column}__icontains": w}) for w in words))
+    return exact & narrowed(model, [column], words, fts=fts)

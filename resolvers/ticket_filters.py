@@ -23,6 +23,7 @@ from helpdesk.models import (
     Ticket,
     ticket_id_of,
 )
+from helpdesk.models.text_index import OPEN_TICKETS_FTS
 from helpdesk.resolvers.errors import ErrorCode, InvalidInput
 from helpdesk.resolvers.search import checked, keywords_filter, text_search, wildcard_matches
 from helpdesk.resolvers.validation import Checks
@@ -259,6 +260,21 @@ def _shows(name: str, status: Status) -> dict[str, Rule]:
     )
 
 
+def _shows_only_open(f: "TicketFilter") -> bool:
+    """The status condition (the statuses named, else the flags') keeps to open tickets."""
+    if f.statuses:
+        return set(f.statuses) <= OPEN
+    return not any(getattr(f, shown) for shown in FLAGS.values())
+
+
+def _summary_sql(text: str, f: "TicketFilter") -> Q:
+    """Through the summaries of open tickets alone (migration 0010) when the status
+    condition keeps to them, as the default view does: a common word is in tens of
+    thousands of closed tickets' summaries, which the index of every ticket would list."""
+    fts = OPEN_TICKETS_FTS if _shows_only_open(f) else None
+    return keywords_filter(Ticket, "summary", text, fts=fts)
+
+
 def _number_sql(number: int, f: "TicketFilter") -> Q:
     ticket_id = ticket_id_of(number)
     return Q(id=ticket_id) if 0 < ticket_id <= MAX_TICKET_ID else Q(id__in=[])  # no such id
@@ -355,7 +371,7 @@ class TicketFilter:
         metadata=_rule(
             Rule(
                 "summary",
-                sql=lambda v, f: keywords_filter(Ticket, "summary", v),
+                sql=_summary_sql,
                 memory=lambda v, t, f: all(w.upper() in t.summary.upper() for w in v.split()),
                 facts=("summary",),
                 checks=(_search_text,),
