@@ -15,6 +15,7 @@ from strawberry.extensions import DisableIntrospection, MaskErrors
 from strawberry.relay.utils import to_base64
 from strawberry.tools import merge_types
 
+from helpdesk.schema import execution
 from helpdesk.schema.accounts import AccountMutations, AccountQueries
 from helpdesk.schema.attachments import AttachmentMutations
 from helpdesk.schema.catalog import CatalogMutations, CatalogQueries
@@ -96,6 +97,11 @@ def build(settings: Settings, *, subscription: type | None) -> strawberry.Schema
         extensions=[OperationLog, *extensions],
     )
     plain_node_ids(built)
+    built.execution_context_class = type(
+        "PlainFields",
+        (execution.PlainFieldsExecutionContext,),
+        {"plain": execution.plain_fields(built._schema)},
+    )
     return built
 
 
@@ -123,4 +129,8 @@ def _global_id(type_name: str, attr: str):
     def resolve(root, info) -> str:
         return to_base64(type_name, getattr(root, attr))
 
+    def plain(root, _context) -> str:
+        return to_base64(type_name, getattr(root, attr))
+
+    setattr(resolve, execution.PLAIN, plain)
     return resolve

@@ -11,7 +11,7 @@ from helpdesk.schema.connections import Connection, list_connection
 from helpdesk.schema.context import loaders_of, viewer_of
 from helpdesk.schema.errors import UserError, attempt
 from helpdesk.schema.ids import decode_id, decode_optional
-from helpdesk.schema.loaders import soon
+from helpdesk.schema.loaders import Loaders, soon
 from helpdesk.schema.nodes import nodes_of
 from helpdesk.schema.organizations import Organization
 
@@ -87,12 +87,12 @@ def _contact_or_none(row: models.Contact | None) -> Contact | None:
     return Contact.from_model(row) if row else None
 
 
-def contact_soon(info: strawberry.Info, contact_id: int | None) -> Any:
+def contact_soon(loaders: Loaders, contact_id: int | None) -> Any:
     """The same as contact_or_none, at once when the contact is already loaded (a page's
     related rows, schema/prefetch.py): Contact | None, or an awaitable of it."""
     if contact_id is None:
         return None
-    return soon(loaders_of(info).contact, contact_id, _contact_or_none)
+    return soon(loaders.contact, contact_id, _contact_or_none)
 
 
 @strawberry.input(description="Which people to list. Unset means any.")

@@ -1,7 +1,7 @@
 from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -14,7 +14,8 @@ from helpdesk.schema.catalog import Category, Module
 from helpdesk.schema.connections import Connection, connection, nested_connection
 from helpdesk.schema.contacts import Contact, contact_soon
 from helpdesk.schema.context import loaders_of, viewer_of
-from helpdesk.schema.loaders import soon
+from helpdesk.schema.execution import plain
+from helpdesk.schema.loaders import Loaders, soon
 from helpdesk.schema.nodes import nodes_of
 from helpdesk.schema.organizations import Organization
 
@@ -38,8 +39,37 @@ TicketSort = tickets_grid.TicketSort
 strawberry.enum(tickets_grid.TicketSort, name="TicketSortField")
 
 
-def _cc_contacts(links: list[models.TicketCcContact]) -> list[Contact]:
-    return [Contact.from_model(link.contact) for link in links]
+# A ticket's related rows, at once when the page loaded them (schema/prefetch.py), else an
+# awaitable of their loader (schema/loaders.py `soon`).
+def _organization(ticket: "Ticket", loaders: Loaders) -> Any:
+    return soon(loaders.organization, ticket._model.organization_id, Organization.from_model)
+
+
+def _primary_contact(ticket: "Ticket", loaders: Loaders) -> Any:
+    return contact_soon(loaders, ticket._model.primary_contact_id)
+
+
+def _owner(ticket: "Ticket", loaders: Loaders) -> Any:
+    return contact_soon(loaders, ticket._model.owner_id)
+
+
+def _created_by(ticket: "Ticket", loaders: Loaders) -> Any:
+    return contact_soon(loaders, ticket._model.created_by_id)
+
+
+def _updated_by(ticket: "Ticket", loaders: Loaders) -> Any:
+    return contact_soon(loaders, ticket._model.updated_by_id)
+
+
+def _cc_contacts(ticket: "Ticket", loaders: Loaders) -> Any:
+    def contacts(links: list[models.TicketCcContact]) -> list[Contact]:
+        return [Contact.from_model(link.contact) for link in links]
+
+    return soon(loaders.cc_contacts_by_ticket, ticket._model.id, contacts)
+
+
+def _category(ticket: "Ticket", loaders: Loaders) -> Any:
+    return soon(loaders.category, ticket._model.category_id, Category.from_model)
 
 
 @strawberry.type(description="A support ticket: the fields of both seed documents.")
@@ -102,38 +132,46 @@ class Ticket(relay.Node):
     def to_global(ticket_id: int) -> strawberry.ID:
         return strawberry.ID(str(relay.GlobalID("Ticket", str(ticket_id))))
 
-    # These resolve at once when the page loaded their rows (schema/prefetch.py), else
-    # they wait for their loader: plain functions returning a value or an awaitable.
-    @strawberry.field
+    # Related rows: plain functions of the ticket and the request's loaders (below), so
+    # execution may call them without an Info (schema/execution.py).
+    @strawberry.field(metadata=plain(_organization))
     def organization(self, info: strawberry.Info) -> Organization:
-        loader = loaders_of(info).organization
-        return soon(loader, self._model.organization_id, Organization.from_model)
+        return _organization(self, loaders_of(info))
 
-    @strawberry.field(description="Who receives all communication about the ticket.")
+    @strawberry.field(
+        description="Who receives all communication about the ticket.",
+        metadata=plain(_primary_contact),
+    )
     def primary_contact(self, info: strawberry.Info) -> Contact | None:
-        return contact_soon(info, self._model.primary_contact_id)
+        return _primary_contact(self, loaders_of(info))
 
-    @strawberry.field(description="Others of the organization who receive the communication.")
+    @strawberry.field(
+        description="Others of the organization who receive the communication.",
+        metadata=plain(_cc_contacts),
+    )
     def cc_contacts(self, info: strawberry.Info) -> list[Contact]:
-        loader = loaders_of(info).cc_contacts_by_ticket
-        return soon(loader, self._model.id, _cc_contacts)
+        return _cc_contacts(self, loaders_of(info))
 
-    @strawberry.field(description='The staff member handling it ("Assigned To"); null if none.')
+    @strawberry.field(
+        description='The staff member handling it ("Assigned To"); null if none.',
+        metadata=plain(_owner),
+    )
     def owner(self, info: strawberry.Info) -> Contact | None:
-        return contact_soon(info, self._model.owner_id)
+        return _owner(self, loaders_of(info))
 
-    @strawberry.field(description="Who opened the ticket (the submitter).")
+    @strawberry.field(
+        description="Who opened the ticket (the submitter).", metadata=plain(_created_by)
+    )
     def created_by(self, info: strawberry.Info) -> Contact | None:
-        return contact_soon(info, self._model.created_by_id)
+        return _created_by(self, loaders_of(info))
 
-    @strawberry.field
+    @strawberry.field(metadata=plain(_updated_by))
     def updated_by(self, info: strawberry.Info) -> Contact | None:
-        return contact_soon(info, self._model.updated_by_id)
+        return _updated_by(self, loaders_of(info))
 
-    @strawberry.field
+    @strawberry.field(metadata=plain(_category))
     def category(self, info: strawberry.Info) -> Category:
-        loader = loaders_of(info).category
-        return soon(loader, self._model.category_id, Category.from_model)
+        return _category(self, loaders_of(info))
 
     @strawberry.field(description="The module or service it is about.")
     async def module(self, info: strawberry.Info) -> Module | None:

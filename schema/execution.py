@@ -1,0 +1,209 @@
+"""Plain fields, executed without graphql-core's per-field machinery.
+
+A grid page is about 1,100 fields; most are a row's attribute (`summary`, `status`,
+`organization { name }`). For each of them graphql-core builds an info object and a path,
+strawberry wraps the call, and the value goes through the generic completion: that was most
+of a page's time (issue 11). Here a field the schema marks as plain (an attribute of its
+row with no arguments, a node id, or a function of the row and the request's context
+declared with `plain()`) is answered by calling that function; a leaf value is coerced by
+its own scalar or enum, exactly as graphql-core does. Anything unusual on the way (null
+where the schema says non-null, an exception, a value the scalar refuses) goes back to
+graphql-core's own path for that field, which raises the same error it always did, so the
+fast path changes how long a field takes, never what it answers."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import Any, cast
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    Undefined,
+)
+from graphql.execution.executor import to_nodes
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+DEFINITION = "strawberry-definition"  # where strawberry keeps its field on a GraphQLField
+PLAIN = "helpdesk-plain"  # a StrawberryField's metadata key: fn(row, loaders)
+_FALLBACK: Any = object()
+
+
+def plain(resolve: Callable[[Any, Any], Any]) -> dict[str, Any]:
+    """Metadata for `strawberry.field(metadata=...)`: the field's value is `resolve(row,
+    loaders)` (a value or an awaitable) with the request's loaders, the very function its
+    strawberry resolver calls with `loaders_of(info)`."""
+    return {PLAIN: resolve}
+
+
+@dataclass(frozen=True)
+class _Plain:
+    field: GraphQLField
+    get: Callable[[Any, Any], Any]  # (row, loaders or None) -> value or awaitable
+    needs_loaders: bool
+    leaf: GraphQLScalarType | GraphQLEnumType | None  # set: coerce here, no info needed
+    non_null: bool
+
+
+def _plain_function(field: GraphQLField) -> tuple[Callable[[Any, Any], Any], bool] | None:
+    """The field's plain function, and whether it needs the request's loaders."""
+    own = getattr(field.resolve, PLAIN, None)  # set by schema/__init__.py's node ids
+    if own is not None:
+        return own, False
+    definition = (field.extensions or {}).get(DEFINITION)
+    if definition is None:
+        return None
+    if getattr(field.resolve, "_is_default", False):  # strawberry's "basic field": getattr
+        attribute = attrgetter(definition.python_name)
+        return (lambda row, _loaders: attribute(row)), False
+    declared = (definition.metadata or {}).get(PLAIN)
+    return (declared, True) if declared else None
+
+
+def plain_fields(schema: GraphQLSchema) -> dict[GraphQLObjectType, dict[str, _Plain]]:
+    """Per object type, its fields that take no arguments and have a plain function."""
+    found: dict[GraphQLObjectType, dict[str, _Plain]] = {}
+    for graphql_type in schema.type_map.values():
+        if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
+            continue
+        fields = {}
+        for name, field in graphql_type.fields.items():
+            function = _plain_function(field)
+            if function is None or field.args:
+                continue
+            inner = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
+            leaf = inner if isinstance(inner, GraphQLScalarType | GraphQLEnumType) else None
+            fields[name] = _Plain(field, *function, leaf, isinstance(field.type, GraphQLNonNull))
+        if fields:
+            found[graphql_type] = fields
+    return found
+
+
+class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's execution, with plain fields taking the short way. Set `plain` to
+    `plain_fields(schema)` once the schema is built."""
+
+    plain: dict[GraphQLObjectType, dict[str, _Plain]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A resolve hook of an extension (middleware) must see every field: none today.
+        manager = self.middleware_manager
+        self._plain = {} if manager and manager.middlewares else self.plain
+
+    def execute_fields(self, parent_type, source_value, path, grouped_field_set, position_context):
+        """Plain leaves answered in place (no path, no call per field); the rest of the
+        selection through graphql-core, merged back in the selection's order."""
+        fields = self._plain.get(parent_type)
+        if not fields:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        results: dict[str, Any] = {}
+        rest = {}
+        for response_name, field_details_list in grouped_field_set.items():
+            node = field_details_list[0].node
+            found = fields.get(node.name.value)
+            if found and found.leaf and not found.needs_loaders and not node.arguments:
+                value = self._plain_value(found, None, source_value)
+                if value is not _FALLBACK:
+                    results[response_name] = value
+                    continue
+            results[response_name] = None  # its place in the order
+            rest[response_name] = field_details_list
+        if not rest:
+            return results
+        done = super().execute_fields(parent_type, source_value, path, rest, position_context)
+        if self.is_awaitable(done):
+            return self._merged(results, rest, done)
+        return _merge(results, rest, cast(dict[str, Any], done))
+
+    async def _merged(self, results, rest, done) -> dict[str, Any]:
+        return _merge(results, rest, await done)
+
+    def execute_field(self, parent_type, source, field_details_list, path, position_context):
+        fields = self._plain.get(parent_type)
+        node = field_details_list[0].node
+        found = fields.get(node.name.value) if fields else None
+        if found is None or node.arguments:
+            return super().execute_field(
+                parent_type, source, field_details_list, path, position_context
+            )
+        loaders = None
+        if found.needs_loaders:
+            # `loaders_of(info)` is the viewer's, except under a root field acting as
+            # someone else (`login`): that needs the path, so it takes graphql-core's way.
+            context = self.context_value
+            loaders = None if context.acting_as else context.loaders
+            if loaders is None:
+                return super().execute_field(
+                    parent_type, source, field_details_list, path, position_context
+                )
+        if found.leaf is None:
+            return self._execute_plain(
+                found, loaders, parent_type, source, field_details_list, path, position_context
+            )
+        value = self._plain_value(found, loaders, source)
+        if value is _FALLBACK:
+            return super().execute_field(
+                parent_type, source, field_details_list, path, position_context
+            )
+        return value
+
+    def _execute_plain(
+        self, found, loaders, parent_type, source, field_details_list, path, position
+    ):
+        """graphql-core's execute_field with the plain function for the resolver: the same
+        completion, awaiting and error handling, without strawberry's wrapper around it."""
+        return_type = found.field.type
+        info = self.build_resolve_info(found.field, to_nodes(field_details_list), parent_type, path)
+        try:
+            result = found.get(source, loaders)
+            if self.is_awaitable(result):
+                return self.complete_awaitable_value(
+                    return_type, field_details_list, info, path, result, position
+                )
+            completed = self.complete_value(
+                return_type, field_details_list, info, path, result, position
+            )
+            if self.is_awaitable(completed):
+                return self._awaited(completed, return_type, field_details_list, path)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+        return completed
+
+    async def _awaited(self, completed, return_type, field_details_list, path) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+
+    def _plain_value(self, found: _Plain, loaders: Any, source: Any) -> Any:
+        """The completed leaf value, or _FALLBACK: graphql-core's path says what is wrong."""
+        assert found.leaf is not None
+        try:
+            value = found.get(source, loaders)
+        except Exception:
+            return _FALLBACK
+        if value is None:
+            return _FALLBACK if found.non_null else None
+        try:
+            coerced = found.leaf.coerce_output_value(value)
+        except Exception:
+            return _FALLBACK
+        return _FALLBACK if coerced is None or coerced is Undefined else coerced
+
+
+def _merge(results: dict[str, Any], rest: dict, done: dict[str, Any]) -> dict[str, Any]:
+    for response_name in rest:
+        if response_name in done:
+            results[response_name] = done[response_name]
+        else:  # graphql-core leaves out a field it does not know
+            del results[response_name]
+    return results

@@ -1,0 +1,120 @@
+"""Plain fields (schema/execution.py) answer exactly what graphql-core's own execution
+answers: every list and connection case of test_app_statements, and every field of a
+ticket and of the objects around it, as a customer and as an agent, compared whole (data
+and errors) between the schema as served and the same schema with graphql-core's plain
+execution context."""
+
+import dataclasses
+import json
+import re
+
+import factories as f
+import pytest
+from graphql import GraphQLObjectType, get_named_type, is_leaf_type
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from test_app_statements import CASES, World, grow
+
+from helpdesk import models
+from helpdesk.api import build_schema
+from helpdesk.schema import execution
+from helpdesk.schema.context import Context
+from helpdesk.storage import LocalStorage, set_storage
+
+SIGNED = re.compile(r"expires=\d+&signature=[\w-]+")
+
+
+@pytest.fixture(autouse=True)
+def attachment_files(tmp_path):
+    set_storage(LocalStorage(tmp_path / "attachments"))
+    yield
+    set_storage(None)
+
+
+def every_field(graphql_type: GraphQLObjectType, depth: int, skip: set[str]) -> str:
+    """Every field that needs no argument; objects to `depth` levels, then their leaves."""
+    parts = ["__typename"]
+    for name, field in graphql_type.fields.items():
+        if name in skip:
+            continue
+        if any(str(arg.type).endswith("!") for arg in field.args.values()):
+            continue
+        inner = get_named_type(field.type)
+        if is_leaf_type(inner):
+            parts.append(name)
+        elif isinstance(inner, GraphQLObjectType) and depth > 0:
+            parts.append(f"{name} {{ {every_field(inner, depth - 1, skip)} }}")
+    return " ".join(parts)
+
+
+def differences(a, b, path="") -> list[str]:
+    if isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys():
+        return [d for k in a for d in differences(a[k], b[k], f"{path}.{k}")]
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [
+            d
+            for i, (x, y) in enumerate(zip(a, b, strict=True))
+            for d in differences(x, y, f"{path}.{i}")
+        ]
+    return [] if a == b else [f"{path}: {a!r} != {b!r}"]
+
+
+async def answers(schema, settings, query: str, variables: dict, person: f.Person) -> dict:
+    context = Context(settings=settings, viewer=person.viewer)
+    result = await schema.execute(query, variable_values=variables, context_value=context)
+    errors = [(e.message, e.path) for e in result.errors or []]
+    # Attachment links are signed until a time counted from now: not the engine's doing.
+    data = json.loads(SIGNED.sub("expires=…", json.dumps(result.data)))
+    return {"data": data, "errors": errors}
+
+
+async def test_plain_fields_answer_what_graphql_core_answers(settings):
+    settings = dataclasses.replace(settings, max_cost_per_minute=10**9, max_cost=10**6)
+    served = build_schema(settings)
+    generic = build_schema(settings)
+    assert issubclass(served.execution_context_class, execution.PlainFieldsExecutionContext)
+    assert served.execution_context_class.plain  # the walk found plain fields
+    generic.execution_context_class = StrawberryGraphQLCoreExecutionContext
+
+    acme = await f.organization("Acme")
+    w = World(acme, await f.customer(acme), await f.agent(), await f.admin())
+    await grow(w, 2)
+    stranger = await f.customer(await f.organization("Globex"))
+    ticket_type = served._schema.type_map["Ticket"]
+    assert isinstance(ticket_type, GraphQLObjectType)
+    documents = [
+        (case.as_, case.query, case.variables(w)) for cases in CASES.values() for case in cases
+    ]
+    for as_ in ("agent", "alice"):
+        # A customer asking for a ticket's mails is an error (staff only): tested below.
+        whole = every_field(ticket_type, 2, set() if as_ == "agent" else {"mails"})
+        documents += [
+            (
+                as_,
+                f"{{ tickets(filter: {{includeResolved: true, includeClosed: true}}) "
+                f"{{ nodes {{ ...T again: number }} }} }} fragment T on Ticket {{ {whole} }}",
+                {},
+            ),
+            (
+                as_,
+                f"query($id: ID!) {{ node(id: $id) {{ ... on Ticket {{ {whole} }} }} }}",
+                {"id": w.ticket_ids[0]},
+            ),
+        ]
+    compared = 0
+    for as_, query, variables in documents:
+        person = w.agent if as_ == "agent" else w.alice
+        ours = await answers(served, settings, query, variables, person)
+        theirs = await answers(generic, settings, query, variables, person)
+        assert ours == theirs, (query, differences(ours, theirs))
+        assert ours["data"], (query, ours)
+        compared += 1
+    # Errors take graphql-core's own path: a ticket the person may not see, a field only
+    # staff may see.
+    whole = every_field(ticket_type, 2, set())
+    query = f"query($id: ID!) {{ node(id: $id) {{ ... on Ticket {{ {whole} }} }} }}"
+    variables = {"id": w.ticket_ids[0]}
+    for person in (stranger, w.alice):
+        ours = await answers(served, settings, query, variables, person)
+        assert ours == await answers(generic, settings, query, variables, person)
+        assert ours["errors"], ours
+    assert compared == len(documents) and await models.Ticket.all().count() >= 4
