@@ -1,11 +1,12 @@
 """The ticket grid's filter, declared once. Each field of `TicketFilter` carries its rule: the
-GraphQL input name its errors use, its SQL predicate, its in-memory twin for live events, the
-ticket facts that twin reads, and its input checks. The grid query (`conditions`), live
+GraphQL input name its errors use, its SQL predicate (and what it looks up first, for the
+search boxes), its in-memory twin for live events, the ticket facts that twin reads, and its
+input checks. The grid query (`conditions`), live
 matching (`matches`), `validate` and the GraphQL input (schema/ticket_filters.py) are all
 generated from it, and tests/test_tickets_filters.py checks SQL and memory agree on every
 field: adding a filter is one entry here (plus a migration if it needs a column)."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import Field, dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from operator import attrgetter
@@ -13,6 +14,7 @@ from typing import Any
 
 from tortoise.expressions import Q, Subquery
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from helpdesk.models import (
     Channel,
@@ -32,6 +34,7 @@ from helpdesk.resolvers.validation import Checks
 # inclusive overflows Python's dates, and the databases disagree about year 1.
 EARLIEST, LATEST = date(1970, 1, 1), date(2999, 12, 31)
 MAX_FILTER_IDS = 100  # categories or modules named in one filter
+MAX_FOUND_IDS = 100  # related rows a search box's lookup passes as a list of ids
 MAX_TICKET_ID = 2**31 - 1  # ids are 32-bit: PostgreSQL refuses a larger parameter
 
 
@@ -88,6 +91,8 @@ class Rule:
     checks: tuple[Check, ...] = ()
     description: str | None = None  # shown in the GraphQL schema
     id_type: str | None = None  # in GraphQL the values are global IDs of this node type
+    # What `sql` takes instead of the value, read from the database before the statement.
+    lookup: Callable[[Any, "TicketFilter"], Awaitable[Any]] | None = None
 
 
 def _rule(rule: Rule) -> dict[str, Rule]:
@@ -171,24 +176,34 @@ def _wildcard(
     name: str, key: str, model: type[Model], columns: dict[str, str], description: str
 ) -> dict[str, Rule]:
     """Any of the columns of the related `model` (each with its fact) matches the search
-    text; the ticket's `key` names the row. The related rows are found first (through their
-    trigram index, resolvers/search.py), so the tickets are sought by `key`'s index."""
+    text; the ticket's `key` names the row. The related rows are looked up first (through
+    their trigram index, resolvers/search.py), and the tickets sought by `key`'s index among
+    their ids, given as a list: SQLite plans any `IN (SELECT ...)` for 25 rows, so once a
+    contact or organization averages a few hundred open tickets it walks every open ticket
+    instead, where a list's length tells it how few it seeks (and an empty list, nothing).
+    Beyond MAX_FOUND_IDS related rows the subquery stays, which keeps the statement short."""
 
-    def sql(v: str, f: "TicketFilter") -> Q:
+    def found(v: str) -> QuerySet:
         # In id order, not the model's default (by name): nothing to sort.
-        found = model.filter(text_search(model, list(columns), v, field=name)).order_by("id")
-        return _q(f"{key}__in", Subquery(found.values("id")))
+        return model.filter(text_search(model, list(columns), v, field=name)).order_by("id")
+
+    async def lookup(v: str, f: "TicketFilter") -> list[int] | Subquery:
+        rows = await found(v).limit(MAX_FOUND_IDS + 1).values("id")
+        if len(rows) > MAX_FOUND_IDS:
+            return Subquery(found(v).values("id"))
+        return [row["id"] for row in rows]
 
     return _rule(
         Rule(
             name,
-            sql=sql,
+            sql=lambda ids, f: _q(f"{key}__in", ids),
             memory=lambda v, t, f: any(
                 wildcard_matches(v, getattr(t, fact)) for fact in columns.values()
             ),
             facts=tuple(columns.values()),
             checks=(_search_text,),
             description=description,
+            lookup=lookup,
         )
     )
 
@@ -420,11 +435,14 @@ def validate(f: TicketFilter) -> None:
     checks.done()
 
 
-def conditions(f: TicketFilter) -> Q:
-    """The filter as SQL, for `access.tickets(viewer).filter(...)`."""
+async def conditions(f: TicketFilter) -> Q:
+    """The filter as SQL, for `access.tickets(viewer).filter(...)`; the rules with a lookup
+    read the database first."""
     validate(f)  # first: a date out of range would overflow below
     q = Q()
     for rule, value in _given(f):
+        if rule.lookup is not None:
+            value = await rule.lookup(value, f)
         q &= rule.sql(value, f)
     return q
 

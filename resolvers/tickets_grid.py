@@ -49,7 +49,7 @@ async def grid(
     max_size: int = 100,
 ) -> Page:
     viewer = require_viewer(viewer)
-    query = access.tickets(viewer).filter(ticket_filters.conditions(f))
+    query = access.tickets(viewer).filter(await ticket_filters.conditions(f))
     return await paginate(
         query,
         SORT_KEYS[sort],
@@ -72,7 +72,7 @@ class TicketStats:
 async def stats(viewer: Viewer | None, f: TicketFilter) -> TicketStats:
     """Counts for a dashboard: how many matching tickets per status and per priority."""
     viewer = require_viewer(viewer)
-    query = access.tickets(viewer).filter(ticket_filters.conditions(f))
+    query = access.tickets(viewer).filter(await ticket_filters.conditions(f))
     by_status = {s: 0 for s in Status}
     by_priority = {p: 0 for p in Priority}
     rows = (

@@ -343,3 +343,38 @@ async def test_sql_and_memory_select_the_same_tickets_for_every_field(database_u
         "Feature: dark mode",  # at the day's last microsecond
         "Export of balance",
     }
+
+
+async def test_search_boxes_select_as_memory_does_beyond_the_ids_a_list_holds(database_url):
+    """A search box passes the rows it finds as a list of ids, up to MAX_FOUND_IDS of them,
+    and beyond keeps its subquery: either way the grid selects what `matches` selects."""
+    most = ticket_filters.MAX_FOUND_IDS
+    staff = await f.agent(name="Agent Smith")
+    orgs = [await f.organization(f"Crowd Org {i}") for i in range(most + 1)]
+    people = [await f.customer(org, name=f"Crowd Person {i}") for i, org in enumerate(orgs)]
+    solo = await f.organization("Solo Ltd")
+    loner = await f.customer(solo, name="Solo Person")
+    made = []
+    for person, org in [(people[0], orgs[0]), (people[most], orgs[most]), (loner, solo)]:
+        ticket = await f.ticket(staff, organization_id=org.id, primary_contact_id=person.contact.id)
+        made.append(ticket.id)
+    loaded = await models.Ticket.filter(id__in=made).select_related(
+        "organization", "primary_contact"
+    )
+    facts = [facts_of(t) for t in loaded]
+    shown = {"include_resolved": True, "include_closed": True}
+    searches = {
+        "primary_contact": ["crowd", "Crowd*", "crowd person 1", "*person 10*", "nobody"],
+        "organization_name": ["crowd", "crowd org 1", "Crowd*", "solo"],
+    }
+    for name, patterns in searches.items():
+        for pattern in patterns:
+            flt = TicketFilter(**{name: pattern}, **shown)
+            page = await tickets_grid.grid(staff.viewer, flt, first=100)
+            in_memory = {t.id for t in facts if tickets_grid.matches(flt, t)}
+            assert {t.id for t in page.items} == in_memory, flt
+    # Both sides of the bound were searched: a list of ids, and the subquery.
+    related = {"primary_contact": models.Contact, "organization_name": models.Organization}
+    for name, model in related.items():
+        counts = {await model.filter(name__icontains=p).count() for p in searches[name]}
+        assert min(counts) <= most < max(counts), name

@@ -46,8 +46,11 @@ from helpdesk.resolvers.ticket_filters import RULES, TicketFilter, facts_of, mat
 from helpdesk.resolvers.tickets_grid import TicketSort
 from helpdesk.resolvers.viewer import Viewer
 
-# The help desk the planner is told about: a million tickets, 5% of them open.
+# The help desk the planner is told about: a million tickets, 5% of them open. Most are
+# filed by a few of its contacts (an integration raising alerts, a partner's service desk;
+# the bulk demo files them all on 11): ANALYZE averages over the contacts that filed any.
 TICKETS, ORGANIZATIONS, CONTACTS, AGENTS = 1_000_000, 2_000, 50_000, 50
+FILING_CONTACTS = 35  # some 28,600 tickets each, 1,430 open
 OPEN_TICKETS = TICKETS // 20
 PG_TICKETS, PG_ORGANIZATIONS, PG_CONTACTS = 60_000, 300, 3_000
 EVERY_STATUS = {"include_resolved": True, "include_closed": True}
@@ -173,7 +176,7 @@ async def _sqlite_large(conn) -> None:
         "id": 1,
         "status": TICKETS // 5,
         "organization_id": TICKETS // ORGANIZATIONS,
-        "primary_contact_id": TICKETS // CONTACTS,
+        "primary_contact_id": TICKETS // FILING_CONTACTS,
         "owner_id": TICKETS // AGENTS,
         "category_id": TICKETS // 5,
         "module_id": TICKETS // 20,
