@@ -14,7 +14,7 @@ fast path changes how long a field takes, never what it answers."""
 from collections.abc import Callable
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any, cast
+from typing import Any
 
 from graphql import (
     GraphQLEnumType,
@@ -25,7 +25,8 @@ from graphql import (
     GraphQLSchema,
     Undefined,
 )
-from graphql.execution.executor import to_nodes
+from graphql.execution.executor import gather_with_cancel, to_nodes
+from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 DEFINITION = "strawberry-definition"  # where strawberry keeps its field on a GraphQLField
@@ -46,6 +47,7 @@ class _Plain:
     get: Callable[[Any, Any], Any]  # (row, loaders or None) -> value or awaitable
     needs_loaders: bool
     leaf: GraphQLScalarType | GraphQLEnumType | None  # set: coerce here, no info needed
+    object: GraphQLObjectType | None  # set: its fields executed here, no info needed
     non_null: bool
 
 
@@ -77,7 +79,10 @@ def plain_fields(schema: GraphQLSchema) -> dict[GraphQLObjectType, dict[str, _Pl
                 continue
             inner = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
             leaf = inner if isinstance(inner, GraphQLScalarType | GraphQLEnumType) else None
-            fields[name] = _Plain(field, *function, leaf, isinstance(field.type, GraphQLNonNull))
+            one = inner if isinstance(inner, GraphQLObjectType) else None
+            fields[name] = _Plain(
+                field, *function, leaf, one, isinstance(field.type, GraphQLNonNull)
+            )
         if fields:
             found[graphql_type] = fields
     return found
@@ -96,34 +101,49 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._plain = {} if manager and manager.middlewares else self.plain
 
     def execute_fields(self, parent_type, source_value, path, grouped_field_set, position_context):
-        """Plain leaves answered in place (no path, no call per field); the rest of the
-        selection through graphql-core, merged back in the selection's order."""
+        """graphql-core's execute_fields, with plain leaves answered in place (no path, no
+        call per field)."""
         fields = self._plain.get(parent_type)
         if not fields:
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
         results: dict[str, Any] = {}
-        rest = {}
-        for response_name, field_details_list in grouped_field_set.items():
-            node = field_details_list[0].node
-            found = fields.get(node.name.value)
-            if found and found.leaf and not found.needs_loaders and not node.arguments:
-                value = self._plain_value(found, None, source_value)
-                if value is not _FALLBACK:
-                    results[response_name] = value
-                    continue
-            results[response_name] = None  # its place in the order
-            rest[response_name] = field_details_list
-        if not rest:
+        awaitable_fields: list[str] = []
+        try:
+            for response_name, field_details_list in grouped_field_set.items():
+                node = field_details_list[0].node
+                found = fields.get(node.name.value)
+                if found and found.leaf and not found.needs_loaders and not node.arguments:
+                    value = self._plain_value(found, None, source_value)
+                    if value is not _FALLBACK:
+                        results[response_name] = value
+                        continue
+                field_path = Path(path, response_name, parent_type.name)
+                result = self.execute_field(
+                    parent_type, source_value, field_details_list, field_path, position_context
+                )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if self.is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:  # settled, as graphql-core does: they may fail too
+                self.settle_in_background([results[name] for name in awaitable_fields])
+            raise
+        if not awaitable_fields:
             return results
-        done = super().execute_fields(parent_type, source_value, path, rest, position_context)
-        if self.is_awaitable(done):
-            return self._merged(results, rest, done)
-        return _merge(results, rest, cast(dict[str, Any], done))
+        return self._gathered(results, awaitable_fields)
 
-    async def _merged(self, results, rest, done) -> dict[str, Any]:
-        return _merge(results, rest, await done)
+    @staticmethod
+    async def _gathered(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
+        if len(awaitable_fields) == 1:
+            name = awaitable_fields[0]
+            results[name] = await results[name]
+        else:
+            values = await gather_with_cancel(*(results[name] for name in awaitable_fields))
+            results.update(zip(awaitable_fields, values, strict=True))
+        return results
 
     def execute_field(self, parent_type, source, field_details_list, path, position_context):
         fields = self._plain.get(parent_type)
@@ -158,11 +178,18 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self, found, loaders, parent_type, source, field_details_list, path, position
     ):
         """graphql-core's execute_field with the plain function for the resolver: the same
-        completion, awaiting and error handling, without strawberry's wrapper around it."""
+        completion, awaiting and error handling, without strawberry's wrapper around it; an
+        object's fields executed at once when nothing about it is unusual."""
         return_type = found.field.type
-        info = self.build_resolve_info(found.field, to_nodes(field_details_list), parent_type, path)
         try:
             result = found.get(source, loaders)
+            if found.object and position is None and not self.is_awaitable(result):
+                completed = self._plain_object(found, field_details_list, path, result)
+                if completed is not _FALLBACK:
+                    return completed
+            info = self.build_resolve_info(
+                found.field, to_nodes(field_details_list), parent_type, path
+            )
             if self.is_awaitable(result):
                 return self.complete_awaitable_value(
                     return_type, field_details_list, info, path, result, position
@@ -175,6 +202,28 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         except Exception as raw_error:
             self.handle_field_error(raw_error, return_type, field_details_list, path)
             return None
+        return completed
+
+    def _plain_object(self, found: _Plain, field_details_list, path, value: Any) -> Any:
+        """graphql-core's complete_object_value without the info, or _FALLBACK. An error
+        raised here is the field's, as in complete_value."""
+        assert found.object is not None
+        if value is None:
+            return _FALLBACK if found.non_null else None
+        if found.object.is_type_of is not None:
+            try:  # strawberry's is an isinstance check that never reads the info
+                if found.object.is_type_of(value, None) is not True:  # type: ignore[arg-type]
+                    return _FALLBACK
+            except Exception:
+                return _FALLBACK
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(
+            found.object, field_details_list
+        )
+        if new_defer_usages:
+            return _FALLBACK
+        completed = self.execute_fields(found.object, value, path, grouped_field_set, None)
+        if self.is_awaitable(completed):
+            return self._awaited(completed, found.field.type, field_details_list, path)
         return completed
 
     async def _awaited(self, completed, return_type, field_details_list, path) -> Any:
@@ -198,12 +247,3 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         except Exception:
             return _FALLBACK
         return _FALLBACK if coerced is None or coerced is Undefined else coerced
-
-
-def _merge(results: dict[str, Any], rest: dict, done: dict[str, Any]) -> dict[str, Any]:
-    for response_name in rest:
-        if response_name in done:
-            results[response_name] = done[response_name]
-        else:  # graphql-core leaves out a field it does not know
-            del results[response_name]
-    return results
