@@ -8,6 +8,7 @@ from typing import Any
 
 import factories as f
 import pytest
+from search_indexes import open_index, open_tickets_indexed
 from tortoise import Tortoise
 
 from helpdesk import demo
@@ -250,6 +251,26 @@ async def test_the_api_reads_bulk_tickets(loaded, client):
     assert closed.number in numbers or log["data"]["dataLog"]["totalCount"] > 100
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a SQLite index
+async def test_the_bulk_load_fills_the_open_tickets_summary_index(loaded, client):
+    """The load pauses the triggers of the open tickets' summary index (migration 0010) and
+    fills it after: it holds exactly the open tickets, bulk ones among them, each as its
+    triggers would have written it, and the default view's search finds them."""
+    bulk_open = await Ticket.filter(id__lte=TOTAL - RECENT, status__lt=Status.RESOLVED)
+    assert bulk_open
+    held, entries = await open_index()
+    assert held == {r["id"] for r in await _rows("SELECT id FROM tickets WHERE status < 4")}
+    assert (held, entries) == await open_tickets_indexed()
+
+    word = max(bulk_open[0].summary.split(), key=len)
+    matching = await Ticket.filter(summary__icontains=word, status__lt=Status.RESOLVED).count()
+    searched = await f.gql(
+        client, GRID, {"filter": {"summary": word}}, as_=await _token(demo.ADMIN[1])
+    )
+    assert searched.get("errors") is None, searched
+    assert searched["data"]["tickets"]["totalCount"] == matching > 0
+
+
 async def test_a_small_demo_writes_nothing_in_bulk(database_url):
     await demo.load(40)
     assert await Ticket.filter(channel=Channel.CHAT).exists()  # the resolver path, chats too
@@ -369,6 +390,22 @@ async def test_import_writes_tickets_with_their_history(staff, tmp_path, client)
     found = await f.gql(client, TICKET, {"n": closed.number}, as_=admin)
     assert found.get("errors") is None, found
     assert found["data"]["ticket"]["comments"]["totalCount"] == 2
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a SQLite index
+async def test_import_keeps_the_open_tickets_summary_index(staff, tmp_path):
+    """Imported beside a ticket already there: the index (paused and filled again) holds
+    both the open ones imported and the one before."""
+    from helpdesk import bulk_import
+
+    customer = await f.customer(await f.organization("Older Ltd"))
+    before = await f.ticket(customer, summary="Withdrawal stuck")
+    await bulk_import.run(_jsonl(tmp_path / "t.jsonl", CLOSED_LINE, WAITING_LINE, OPEN_LINE))
+    held, entries = await open_index()
+    summaries = {t.id: t.summary for t in await Ticket.filter(id__in=held)}
+    assert sorted(summaries.values()) == ["Export is empty", "Hello", "Withdrawal stuck"]
+    assert before.id in held
+    assert (held, entries) == await open_tickets_indexed()
 
 
 @pytest.mark.parametrize(
