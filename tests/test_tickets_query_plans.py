@@ -332,16 +332,22 @@ def test_every_field_of_the_filter_table_has_a_plan_case():
     assert sorted(examples(ids)) == sorted(RULES), "a filter field without a plan case"
 
 
-async def test_first_pages_seek_an_index(database_url):
-    w = await _world()
+async def _large(w: World) -> tuple[Any, bool]:
+    """The connection, its tickets made to look like a large help desk's; and whether it
+    is PostgreSQL's."""
     conn = Tortoise.get_connection("default")
     postgres = conn.capabilities.dialect == "postgres"
     if postgres:
         await _postgres_large(conn, w)
-        scans = _postgres_scans
     else:
         await _sqlite_large(conn)
-        scans = _sqlite_scans
+    return conn, postgres
+
+
+async def test_first_pages_seek_an_index(database_url):
+    w = await _world()
+    conn, postgres = await _large(w)
+    scans = _postgres_scans if postgres else _sqlite_scans
     failures, walked, planned = [], set(), 0
     for label, viewer, filter, sort, desc in cases(w):
         statements = await grid_statements(viewer, filter, sort, desc)
@@ -447,14 +453,8 @@ async def _postgres_walks_open(conn, sql: str, values: list) -> bool:
 
 async def test_open_views_count_reads_only_the_open_tickets_the_filter_picks(database_url):
     w = await _world()
-    conn = Tortoise.get_connection("default")
-    postgres = conn.capabilities.dialect == "postgres"
-    if postgres:
-        await _postgres_large(conn, w)
-        walks_open = _postgres_walks_open
-    else:
-        await _sqlite_large(conn)
-        walks_open = _sqlite_walks_open
+    conn, postgres = await _large(w)
+    walks_open = _postgres_walks_open if postgres else _sqlite_walks_open
     walked = set()
     for label, viewer, filter, sort, desc in cases(w):
         statements = await grid_statements(viewer, filter, sort, desc)
