@@ -4,12 +4,13 @@ A grid page is about 1,100 fields; most are a row's attribute (`summary`, `statu
 `organization { name }`). For each of them graphql-core builds an info object and a path,
 strawberry wraps the call, and the value goes through the generic completion: that was most
 of a page's time (issue 11). Here a field the schema marks as plain (an attribute of its
-row with no arguments, a node id, or a function of the row and the request's context
+row with no arguments, a node id, or a function of the row and the request's loaders
 declared with `plain()`) is answered by calling that function; a leaf value is coerced by
-its own scalar or enum, exactly as graphql-core does. Anything unusual on the way (null
-where the schema says non-null, an exception, a value the scalar refuses) goes back to
-graphql-core's own path for that field, which raises the same error it always did, so the
-fast path changes how long a field takes, never what it answers."""
+its own scalar or enum, and an object's fields executed at once, exactly as graphql-core
+does. Anything unusual on the way (null where the schema says non-null, an exception, a
+value the scalar refuses, @defer) goes back to graphql-core's own path for that field, which
+raises the same error it always did, so the fast path changes how long a field takes, never
+what it answers."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
