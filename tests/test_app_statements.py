@@ -338,10 +338,13 @@ class Statements(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.sent: list[str] = []
+        self.with_values: list[tuple[str, list]] = []  # those sent with parameters
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.msg == "%s: %s" and record.args:
-            self.sent.append(str(record.args[0]))  # type: ignore[index]
+            sql, values = record.args  # type: ignore[misc]
+            self.sent.append(str(sql))
+            self.with_values.append((str(sql), list(values or [])))
         elif not str(record.msg).startswith(("Created connection", "Closed connection")):
             self.sent.append(str(record.msg))
 

@@ -20,18 +20,17 @@ of the tickets to match. SQLite's EXPLAIN QUERY PLAN has no estimates: its cases
 kind are named below (`MOST_TICKETS`), each with the reason."""
 
 import json
-import logging
 import re
 import sqlite3
 import sys
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import factories as f
+from test_app_statements import counted
 from tortoise import Tortoise
 from tortoise.expressions import Q
 
@@ -125,40 +124,12 @@ MOST_TICKETS = {
 SHORT_WORDS = {"agent, every status, summary={'summary': 'ab'}"}
 
 
-class Sent(logging.Handler):
-    """Each statement Tortoise sends, with its parameters (as tests/test_app_statements.py's
-    `Statements` hears them on `tortoise.db_client`)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.statements: list[tuple[str, list]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.msg == "%s: %s" and record.args:
-            sql, values = record.args  # type: ignore[misc]
-            self.statements.append((str(sql), list(values or [])))
-
-
-@contextmanager
-def sent() -> Iterator[Sent]:
-    logger = logging.getLogger("tortoise.db_client")
-    handler = Sent()
-    level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-
-
 async def grid_statements(viewer: Viewer, filter: TicketFilter, sort: TicketSort, desc: bool):
     """What a first page with totalCount sends."""
-    with sent() as handler:
+    with counted() as handler:
         page = await tickets_grid.grid(viewer, filter, sort=sort, descending=desc, first=50)
         await bounded_count(page.query)
-    return [(sql, values) for sql, values in handler.statements if '"tickets"' in sql]
+    return [(sql, values) for sql, values in handler.with_values if '"tickets"' in sql]
 
 
 def _has_condition(sql: str) -> bool:
