@@ -112,6 +112,6 @@ def operation_done(name: str, type_: str, seconds: float, codes: Iterable[str]) 
         metrics.errors.labels(code).inc()
 
 
-def event_delivered() -> None:
-    if (metrics := _current.get()) is not None:
-        metrics.events_delivered.inc()
+def events_delivered(count: int) -> None:
+    if count and (metrics := _current.get()) is not None:
+        metrics.events_delivered.inc(count)

@@ -35,9 +35,12 @@ class AccessState:
                 tokens.add(event.subject_token_id)
         return contacts, tokens
 
-    def allows(self, viewer: Viewer, checked_through: int) -> bool:
-        """Is a viewer authenticated when the stream stood at `checked_through` still valid?"""
-        if viewer.token_expires_at is not None and viewer.token_expires_at <= datetime.now(UTC):
+    def allows(self, viewer: Viewer, checked_through: int, at: datetime | None = None) -> bool:
+        """Is a viewer authenticated when the stream stood at `checked_through` still valid
+        (`at` now, or the time a delivery to many started)?"""
+        if viewer.token_expires_at is not None and viewer.token_expires_at <= (
+            at or datetime.now(UTC)
+        ):
             return False
         if self.contact_changed_at.get(viewer.contact_id, 0) > checked_through:
             return False

@@ -18,6 +18,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Protocol
 
@@ -27,6 +28,7 @@ from strawberry.schema.base import BaseSchema
 from helpdesk.resolvers import metrics
 from helpdesk.resolvers.viewer import Audience, Viewer
 from helpdesk.schema.context import Context
+from helpdesk.subscriptions.access_state import AccessState
 from helpdesk.subscriptions.strawberry_adapter import (
     Operation,
     initial_errors,
@@ -84,18 +86,22 @@ class Member:
     waiting: list[tuple[int, str]] = field(default_factory=list)
     replayed_through: int = 0
 
-    def deliver(self, event_id: int, encoded_payload: str) -> None:
-        """A result from the hub."""
+    def deliver(self, event_id: int, encoded_payload: str, at: "Moment | None" = None) -> bool:
+        """A result from the hub; True if it went out to the socket now."""
         if self.catching_up:
             self.waiting.append((event_id, encoded_payload))
-        elif not self.replayed_through or event_id > self.replayed_through:
-            self.send(encoded_payload)
+            return False
+        if not self.replayed_through or event_id > self.replayed_through:
+            return self.send(encoded_payload, at)
+        return False
 
     def caught_up(self, through: int) -> None:
         self.replayed_through = through
-        for event_id, encoded in self.waiting:
-            if event_id > through:
-                self.send(encoded)
+        at = Moment.now()
+        sent = sum(
+            self.send(encoded, at) for event_id, encoded in self.waiting if event_id > through
+        )
+        metrics.events_delivered(sent)
         self.waiting.clear()
         self.catching_up = False
 
@@ -104,15 +110,32 @@ class Member:
         # Once per member, not per event: thousands of members share each event.
         return f'{{"id":{json.dumps(self.operation.id)},"type":"next","payload":'
 
-    def send(self, encoded_payload: str) -> None:
-        """Queues a `next` message on the member's socket, if they may still see it."""
+    def send(self, encoded_payload: str, at: "Moment | None" = None) -> bool:
+        """Queues a `next` message on the member's socket, if they may still see it; True
+        if it did. A hub sends to many at one `Moment` and counts them once (metrics)."""
         if self.operation.completed:
-            return
-        if not get_tailer().access.allows(self.viewer, self.checked_through):
+            return False
+        moment = at or Moment.now()
+        if not moment.access.allows(self.viewer, self.checked_through, moment.time):
             self.outbox.close_soon(4403, "Forbidden: access revoked")
-            return
+            return False
         self.outbox.push(f"{self._next_prefix}{encoded_payload}}}")
-        metrics.event_delivered()
+        if at is None:
+            metrics.events_delivered(1)
+        return True
+
+
+@dataclass(frozen=True)
+class Moment:
+    """What every delivery of one event reads, read once for all its members: the clock
+    and the access state (per member they cost more than the rest of a delivery)."""
+
+    time: datetime
+    access: AccessState
+
+    @classmethod
+    def now(cls) -> "Moment":
+        return cls(datetime.now(UTC), get_tailer().access)
 
 
 class Hub:
@@ -157,8 +180,11 @@ class Hub:
                         encoded = run.encode(payload)
                         if run.snapshot:
                             self.latest = (event_id, encoded)
+                        at = Moment.now()
+                        sent = 0
                         for member in list(self.members):  # only queues: never waits
-                            member.deliver(event_id, encoded)
+                            sent += member.deliver(event_id, encoded, at)
+                        metrics.events_delivered(sent)
             await self._each(lambda m: send_complete(m.operation))
         except asyncio.CancelledError:
             raise
