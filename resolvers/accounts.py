@@ -8,7 +8,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import cast
 
 from argon2 import PasswordHasher
@@ -52,16 +52,34 @@ def viewer_of(
 ) -> Viewer:
     """The viewer a contact acts as: a customer sees their own organization and those they
     manage (`managed`, from `managed_organizations`); staff see every organization."""
+    return _viewer(
+        contact.id,
+        contact.role,
+        contact.organization_id,
+        managed,
+        token.id if token else None,
+        token.expires_at if token else None,
+    )
+
+
+def _viewer(
+    contact_id: int,
+    role: Role,
+    organization_id: int | None,
+    managed: Iterable[int],
+    token_id: int | None,
+    token_expires_at: datetime | None,
+) -> Viewer:
     organization_ids: frozenset[int] = frozenset()
-    if contact.role is Role.CUSTOMER and contact.organization_id is not None:
-        organization_ids = frozenset({contact.organization_id, *managed})
+    if role is Role.CUSTOMER and organization_id is not None:
+        organization_ids = frozenset({organization_id, *managed})
     return Viewer(
-        contact_id=contact.id,
-        role=contact.role,
-        organization_id=contact.organization_id,
+        contact_id=contact_id,
+        role=role,
+        organization_id=organization_id,
         organization_ids=organization_ids,
-        token_id=token.id if token else None,
-        token_expires_at=token.expires_at if token else None,
+        token_id=token_id,
+        token_expires_at=token_expires_at,
     )
 
 
@@ -107,11 +125,7 @@ async def authenticate(secret: str) -> Viewer | None:
     its contact is deactivated."""
     if not secret.startswith("hd_") or len(secret) > 100:
         return None
-    return await _valid_viewer(
-        await ApiToken.filter(token_hash=_digest(secret), revoked_at__isnull=True)
-        .select_related("contact")
-        .first()
-    )
+    return await _token_viewer("token_hash", _digest(secret))
 
 
 async def reauthenticate(viewer: Viewer) -> Viewer | None:
@@ -120,11 +134,7 @@ async def reauthenticate(viewer: Viewer) -> Viewer | None:
     another role or organization."""
     if viewer.token_id is None:
         return None
-    fresh = await _valid_viewer(
-        await ApiToken.filter(id=viewer.token_id, revoked_at__isnull=True)
-        .select_related("contact")
-        .first()
-    )
+    fresh = await _token_viewer("id", viewer.token_id)
     if fresh is None or (fresh.contact_id, fresh.role, fresh.organization_ids) != (
         viewer.contact_id,
         viewer.role,
@@ -134,12 +144,38 @@ async def reauthenticate(viewer: Viewer) -> Viewer | None:
     return fresh
 
 
-async def _valid_viewer(token: ApiToken | None) -> Viewer | None:
-    if token is None or not token.contact.is_active:
+# Every request and every websocket operation reads its token: one statement written by
+# hand, the token with its contact and the organizations they manage (a row for each).
+# Through the ORM it was two queries whose building and model construction took 0.6 ms,
+# ten times the queries themselves (issue 11).
+_TOKEN_VIEWER = """SELECT t.id, t.expires_at, c.id AS contact_id, c.role, c.organization_id,
+  c.is_active, m.organization_id AS managed
+FROM api_tokens t JOIN contacts c ON c.id = t.contact_id
+LEFT JOIN organization_memberships m ON m.contact_id = c.id
+WHERE t.{column} = {parameter} AND t.revoked_at IS NULL"""
+
+
+async def _token_viewer(column: str, value: str | int) -> Viewer | None:
+    db = ApiToken._meta.db
+    parameter = "$1" if db.capabilities.dialect == "postgres" else "?"
+    _, rows = await db.execute_query(
+        _TOKEN_VIEWER.format(column=column, parameter=parameter), [value]
+    )
+    if not rows or not rows[0]["is_active"]:
         return None
-    if token.expires_at is not None and token.expires_at <= now():
+    row = rows[0]
+    # SQLite hands back text, PostgreSQL a datetime: the model's field reads both.
+    expires_at = ApiToken._meta.fields_map["expires_at"].to_python_value(row["expires_at"])
+    if expires_at is not None and expires_at <= now():
         return None
-    return await load_viewer(token.contact, token)
+    return _viewer(
+        row["contact_id"],
+        Role(row["role"]),
+        row["organization_id"],
+        (r["managed"] for r in rows if r["managed"] is not None),
+        row["id"],
+        expires_at,
+    )
 
 
 @dataclass
