@@ -14,16 +14,21 @@ what it answers."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import EnumMeta
 from operator import attrgetter
 from typing import Any
 
 from graphql import (
+    GraphQLBoolean,
     GraphQLEnumType,
     GraphQLField,
+    GraphQLID,
+    GraphQLInt,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
     GraphQLSchema,
+    GraphQLString,
     Undefined,
 )
 from graphql.execution.executor import gather_with_cancel, to_nodes
@@ -48,6 +53,7 @@ class _Plain:
     get: Callable[[Any, Any], Any]  # (row, loaders or None) -> value or awaitable
     needs_loaders: bool
     leaf: GraphQLScalarType | GraphQLEnumType | None  # set: coerce here, no info needed
+    coerce: Callable[[Any], Any] | None  # the leaf's coercion, short for common values
     object: GraphQLObjectType | None  # set: its fields executed here, no info needed
     non_null: bool
 
@@ -67,6 +73,41 @@ def _plain_function(field: GraphQLField) -> tuple[Callable[[Any, Any], Any], boo
     return (declared, True) if declared else None
 
 
+MAX_INT = 2**31 - 1  # GraphQL's Int is 32 bits
+
+
+def _coercion(leaf: GraphQLScalarType | GraphQLEnumType) -> Callable[[Any], Any]:
+    """The leaf's own coercion, answered at once for the values rows hold (a str for a
+    String or ID, an int for an Int, a bool, a member of the enum); the rest goes through
+    the leaf's coerce_output_value. Same results, a few function calls fewer for each of a
+    grid page's 700 leaves."""
+    slow = leaf.coerce_output_value
+    if leaf is GraphQLString or leaf is GraphQLID:
+        return lambda value: value if type(value) is str else slow(value)
+    if leaf is GraphQLInt:
+        return lambda value: (
+            value if type(value) is int and -MAX_INT - 1 <= value <= MAX_INT else slow(value)
+        )
+    if leaf is GraphQLBoolean:
+        return lambda value: value if type(value) is bool else slow(value)
+    wrapped = getattr(leaf, "wrapped_cls", None)  # strawberry's enum: its Python class
+    if isinstance(leaf, GraphQLEnumType) and isinstance(wrapped, EnumMeta):
+        names: dict[Any, str] = {}
+        try:
+            for name, value in leaf.values.items():  # the first name of a value wins, as in
+                names.setdefault(value.value, name)  # strawberry's coerce_output_value
+        except TypeError:  # a value that is not hashable
+            return slow
+
+        def coerce_enum(member: Any) -> Any:
+            if type(member) is not wrapped:
+                return slow(member)
+            return names[member.value]  # a member of an Enum
+
+        return coerce_enum
+    return slow
+
+
 def plain_fields(schema: GraphQLSchema) -> dict[GraphQLObjectType, dict[str, _Plain]]:
     """Per object type, its fields that take no arguments and have a plain function."""
     found: dict[GraphQLObjectType, dict[str, _Plain]] = {}
@@ -81,8 +122,9 @@ def plain_fields(schema: GraphQLSchema) -> dict[GraphQLObjectType, dict[str, _Pl
             inner = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
             leaf = inner if isinstance(inner, GraphQLScalarType | GraphQLEnumType) else None
             one = inner if isinstance(inner, GraphQLObjectType) else None
+            coerce = _coercion(leaf) if leaf else None
             fields[name] = _Plain(
-                field, *function, leaf, one, isinstance(field.type, GraphQLNonNull)
+                field, *function, leaf, coerce, one, isinstance(field.type, GraphQLNonNull)
             )
         if fields:
             found[graphql_type] = fields
@@ -244,7 +286,7 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if value is None:
             return _FALLBACK if found.non_null else None
         try:
-            coerced = found.leaf.coerce_output_value(value)
+            coerced = found.coerce(value)  # type: ignore[misc]
         except Exception:
             return _FALLBACK
         return _FALLBACK if coerced is None or coerced is Undefined else coerced
