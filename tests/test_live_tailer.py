@@ -116,3 +116,8 @@ def test_an_expired_session_may_no_longer_listen():
     assert not state.allows(viewer(7, past), checked_through=0)
     assert state.allows(viewer(7, future), checked_through=0)
     assert state.allows(viewer(8, None), checked_through=0)
+    # A hub reads the clock once per event for all its members (hubs.Moment): the session
+    # counts as expired from that moment on.
+    later = future + timedelta(seconds=1)
+    assert not state.allows(viewer(7, future), checked_through=0, at=later)
+    assert state.allows(viewer(7, future), checked_through=0, at=future - timedelta(seconds=1))
