@@ -112,6 +112,6 @@ def operation_done(name: str, type_: str, seconds: float, codes: Iterable[str]) 
         metrics.errors.labels(code).inc()
 
 
-def events_delivered(count: int) -> None:
+def events_delivered(count: int) -> None:  # a bool counts as 0 or 1
     if count and (metrics := _current.get()) is not None:
         metrics.events_delivered.inc(count)

@@ -86,7 +86,7 @@ class Member:
     waiting: list[tuple[int, str]] = field(default_factory=list)
     replayed_through: int = 0
 
-    def deliver(self, event_id: int, encoded_payload: str, at: "Moment | None" = None) -> bool:
+    def deliver(self, event_id: int, encoded_payload: str, at: "Moment") -> bool:
         """A result from the hub; True if it went out to the socket now."""
         if self.catching_up:
             self.waiting.append((event_id, encoded_payload))
@@ -110,25 +110,22 @@ class Member:
         # Once per member, not per event: thousands of members share each event.
         return f'{{"id":{json.dumps(self.operation.id)},"type":"next","payload":'
 
-    def send(self, encoded_payload: str, at: "Moment | None" = None) -> bool:
+    def send(self, encoded_payload: str, at: "Moment") -> bool:
         """Queues a `next` message on the member's socket, if they may still see it; True
-        if it did. A hub sends to many at one `Moment` and counts them once (metrics)."""
+        if it did (the caller counts them: metrics.events_delivered)."""
         if self.operation.completed:
             return False
-        moment = at or Moment.now()
-        if not moment.access.allows(self.viewer, self.checked_through, moment.time):
+        if not at.access.allows(self.viewer, self.checked_through, at.time):
             self.outbox.close_soon(4403, "Forbidden: access revoked")
             return False
         self.outbox.push(f"{self._next_prefix}{encoded_payload}}}")
-        if at is None:
-            metrics.events_delivered(1)
         return True
 
 
 @dataclass(frozen=True)
 class Moment:
-    """What every delivery of one event reads, read once for all its members: the clock
-    and the access state (per member they cost more than the rest of a delivery)."""
+    """What every delivery of one event reads, read once for all its members instead of
+    once each: the clock and the access state."""
 
     time: datetime
     access: AccessState
@@ -217,7 +214,7 @@ class Hubs:
         hub.members.add(member)
         self._per_person[member.viewer.contact_id] += 1
         if hub.latest is not None:
-            member.deliver(*hub.latest)
+            metrics.events_delivered(member.deliver(*hub.latest, Moment.now()))
         return hub
 
     def leave(self, hub: Hub, member: Member) -> None:

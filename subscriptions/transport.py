@@ -18,7 +18,7 @@ from helpdesk.schema.documents import budget_key
 from helpdesk.schema.errors import as_graphql_error
 from helpdesk.settings import Settings
 from helpdesk.subscriptions.cursors import checked_cursor
-from helpdesk.subscriptions.hubs import Execution, HubKey, Hubs, Member
+from helpdesk.subscriptions.hubs import Execution, HubKey, Hubs, Member, Moment
 from helpdesk.subscriptions.shapes import is_personal, is_snapshot, subscription_shape
 from helpdesk.subscriptions.strawberry_adapter import (
     Operation,
@@ -247,7 +247,8 @@ class LiveHandler(TransportHandler):
                     return
                 payload = next_payload(result)
                 if payload is not None:
-                    member.send(self.live_view.encode_json(payload))
+                    encoded = self.live_view.encode_json(payload)
+                    metrics.events_delivered(member.send(encoded, Moment.now()))
         member.caught_up(max(through, cursor))
 
     async def send_message(self, message) -> None:
