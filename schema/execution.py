@@ -278,7 +278,7 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def _plain_value(self, found: _Plain, loaders: Any, source: Any) -> Any:
         """The completed leaf value, or _FALLBACK: graphql-core's path says what is wrong."""
-        assert found.leaf is not None
+        assert found.coerce is not None  # set with the leaf
         try:
             value = found.get(source, loaders)
         except Exception:
@@ -286,7 +286,7 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if value is None:
             return _FALLBACK if found.non_null else None
         try:
-            coerced = found.coerce(value)  # type: ignore[misc]
+            coerced = found.coerce(value)
         except Exception:
             return _FALLBACK
         return _FALLBACK if coerced is None or coerced is Undefined else coerced

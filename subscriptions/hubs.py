@@ -73,6 +73,19 @@ class Execution:
     snapshot: bool = False  # each result is the whole state (shapes.SNAPSHOT)
 
 
+@dataclass(frozen=True)
+class Moment:
+    """What every delivery of one event reads, read once for all its members instead of
+    once each: the clock and the access state."""
+
+    time: datetime
+    access: AccessState
+
+    @classmethod
+    def now(cls) -> "Moment":
+        return cls(datetime.now(UTC), get_tailer().access)
+
+
 @dataclass(eq=False)
 class Member:
     operation: Operation
@@ -86,7 +99,7 @@ class Member:
     waiting: list[tuple[int, str]] = field(default_factory=list)
     replayed_through: int = 0
 
-    def deliver(self, event_id: int, encoded_payload: str, at: "Moment") -> bool:
+    def deliver(self, event_id: int, encoded_payload: str, at: Moment) -> bool:
         """A result from the hub; True if it went out to the socket now."""
         if self.catching_up:
             self.waiting.append((event_id, encoded_payload))
@@ -110,7 +123,7 @@ class Member:
         # Once per member, not per event: thousands of members share each event.
         return f'{{"id":{json.dumps(self.operation.id)},"type":"next","payload":'
 
-    def send(self, encoded_payload: str, at: "Moment") -> bool:
+    def send(self, encoded_payload: str, at: Moment) -> bool:
         """Queues a `next` message on the member's socket, if they may still see it; True
         if it did (the caller counts them: metrics.events_delivered)."""
         if self.operation.completed:
@@ -120,19 +133,6 @@ class Member:
             return False
         self.outbox.push(f"{self._next_prefix}{encoded_payload}}}")
         return True
-
-
-@dataclass(frozen=True)
-class Moment:
-    """What every delivery of one event reads, read once for all its members instead of
-    once each: the clock and the access state."""
-
-    time: datetime
-    access: AccessState
-
-    @classmethod
-    def now(cls) -> "Moment":
-        return cls(datetime.now(UTC), get_tailer().access)
 
 
 class Hub:
