@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from helpdesk.models import ApiToken, Change, Contact, LogKind, Membership, Role, TokenKind
-from helpdesk.resolvers import log_events, metrics
+from helpdesk.resolvers import log_events, metrics, statements
 from helpdesk.resolvers.errors import ErrorCode, NotFound, RateLimited, invalid
 from helpdesk.resolvers.transactions import now, transaction
 from helpdesk.resolvers.validation import MAX_PASSWORD, Checks
@@ -157,9 +157,8 @@ WHERE t.{column} = {parameter} AND t.revoked_at IS NULL"""
 
 async def _token_viewer(column: str, value: str | int) -> Viewer | None:
     db = ApiToken._meta.db
-    parameter = "$1" if db.capabilities.dialect == "postgres" else "?"
     _, rows = await db.execute_query(
-        _TOKEN_VIEWER.format(column=column, parameter=parameter), [value]
+        _TOKEN_VIEWER.format(column=column, parameter=statements.parameter(db, 1)), [value]
     )
     if not rows or not rows[0]["is_active"]:
         return None

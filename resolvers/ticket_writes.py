@@ -4,7 +4,7 @@ a guarded save that bumps the version, and a status move through the workflow ta
 from typing import Any
 
 from helpdesk.models import Change, LogEvent, LogKind, Status, Ticket
-from helpdesk.resolvers import log_events, workflow
+from helpdesk.resolvers import log_events, statements, workflow
 from helpdesk.resolvers.errors import Conflict
 from helpdesk.resolvers.transactions import now
 from helpdesk.resolvers.viewer import Viewer
@@ -16,8 +16,9 @@ async def save(ticket: Ticket, viewer: Viewer, attrs: list[str]) -> None:
     ticket.version += 1
     ticket.updated_at = now()
     ticket.updated_by_id = viewer.contact_id
-    values = {a: getattr(ticket, a) for a in [*attrs, "version", "updated_at", "updated_by_id"]}
-    written = await Ticket.filter(id=ticket.id, version=seen_version).update(**values)
+    written = await statements.update_if_version(
+        ticket, [*attrs, "version", "updated_at", "updated_by_id"], seen_version
+    )
     if not written:
         raise Conflict(f"ticket #{ticket.number} was changed meanwhile: reload and try again")
 

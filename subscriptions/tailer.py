@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable
 
 from helpdesk.events.bus import Bus
 from helpdesk.models import LogEvent
+from helpdesk.resolvers import statements
 from helpdesk.subscriptions import live_events
 from helpdesk.subscriptions.access_state import AccessState
 from helpdesk.subscriptions.live_events import LiveEvent
@@ -62,7 +63,7 @@ class Tailer:
 
     async def poll(self) -> bool:
         """Reads and hands out what is ready. True if there may be more right away."""
-        rows = await LogEvent.filter(id__gt=self.watermark).order_by("id").limit(BATCH)
+        rows = await statements.rows_after(LogEvent, self.watermark, BATCH)
         ready: list[LogEvent] = []
         expected = self.watermark + 1
         for row in rows:
