@@ -1,22 +1,70 @@
 """SQLite as the help desk uses it: REGEXP for the grid's `*` searches (from Python), and an
 UPPER that folds every letter, not only ASCII. Tortoise's case-insensitive filters compare
 UPPER(column) LIKE UPPER(text); with SQLite's own UPPER, "BËTA" would not find "Bëta" in SQL
-while the live matcher in Python (resolvers/search.py) does."""
+while the live matcher in Python (resolvers/search.py) does.
 
+Reads outside a transaction go to a second connection (issue 11). Tortoise runs every
+statement of its one connection under one lock, so a request's token read waited for other
+requests' write transactions, one statement at a time; in WAL mode a reader sees the last
+commit without waiting for writers. Transactions, writes and everything that is not a
+plain SELECT keep the first connection and its lock; so does a connection's own state
+(temporary tables): read it inside a transaction."""
+
+import sqlite3
 from typing import Any
 
-from tortoise.backends.sqlite.client import SqliteClientWithRegexpSupport
+import aiosqlite
+from tortoise.backends.sqlite.client import SqliteClientWithRegexpSupport, translate_exceptions
+from tortoise.contrib.sqlite.regex import install_regexp_functions
 
 
 def _upper(value: Any) -> Any:
     return value.upper() if isinstance(value, str) else value
 
 
+def _is_read(query: str) -> bool:
+    return query.lstrip()[:6].upper() == "SELECT"
+
+
 class SqliteClient(SqliteClientWithRegexpSupport):
+    _reader: aiosqlite.Connection | None = None
+
     async def create_connection(self, with_db: bool) -> None:
         await super().create_connection(with_db)
         if self._connection:
             await self._connection.create_function("upper", 1, _upper, deterministic=True)
+        if self._reader is None and self.filename != ":memory:":  # memory: one connection
+            reader = await aiosqlite.connect(self.filename, isolation_level=None)
+            reader.row_factory = sqlite3.Row
+            for pragma, value in {**self.pragmas, "query_only": "ON"}.items():
+                await (await reader.execute(f"PRAGMA {pragma}={value}")).close()
+            await install_regexp_functions(reader)
+            await reader.create_function("upper", 1, _upper, deterministic=True)
+            self._reader = reader
+
+    async def close(self) -> None:
+        if self._reader is not None:
+            await self._reader.close()
+            self._reader = None
+        await super().close()
+
+    async def execute_query(self, query: str, values: list | None = None):
+        if self._reader is None or not _is_read(query):
+            return await super().execute_query(query, values)
+        rows = await self._read(query, values)
+        return len(rows), rows
+
+    async def execute_query_dict(self, query: str, values: list | None = None) -> list[dict]:
+        if self._reader is None or not _is_read(query):
+            return await super().execute_query_dict(query, values)
+        return [dict(row) for row in await self._read(query, values)]
+
+    @translate_exceptions
+    async def _read(self, query: str, values: list | None) -> list:
+        assert self._reader is not None
+        self.log.debug("%s: %s", query, values)
+        query = query.replace("\x00", "'||CHAR(0)||'")  # as Tortoise's own client does
+        return list(await self._reader.execute_fetchall(query, values))
 
 
 client_class = SqliteClient  # what Tortoise looks up in an engine module

@@ -4,12 +4,16 @@ read from the tickets' own rows) has for them. Contentless, it cannot be checked
 content: a wrong entry only shows here, or later as a corrupt index."""
 
 from tortoise import Tortoise
+from tortoise.transactions import in_transaction
 
 OPEN_FTS = "tickets_open_fts"
 
 
 async def _rows(sql: str) -> list[dict]:
-    _, rows = await Tortoise.get_connection("default").execute_query(sql)
+    # In a transaction: on SQLite a plain SELECT goes to the reading connection, which has
+    # not got the temporary vocabulary tables (helpdesk/sqlite_engine.py).
+    async with in_transaction() as connection:
+        _, rows = await connection.execute_query(sql)
     return [dict(row) for row in rows]
 
 
