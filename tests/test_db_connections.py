@@ -26,3 +26,22 @@ async def test_a_read_outside_a_write_transaction_sees_the_last_commit_at_once(d
         assert done, "the read waited for the write transaction to end"
         assert read.result() == "committed"
     assert await summary() == "not yet committed"
+
+
+async def test_sqlite_runs_a_transactions_statements_back_to_back(database_url):
+    """On SQLite the writing connection runs statements on the event loop (issue 11): no
+    other task gets in between a transaction's statements, only around its COMMIT. Through
+    aiosqlite's thread, the other task ran at the first statement."""
+    if not database_url.startswith("sqlite"):
+        return  # PostgreSQL's statements go over the network: other tasks run meanwhile
+    ticket = await f.ticket(await f.customer(await f.organization()), summary="before")
+    ran: list[str] = []
+    other = asyncio.get_running_loop().call_soon(ran.append, "other task")
+    async with in_transaction():
+        await Ticket.filter(id=ticket.id).update(summary="first")
+        assert (await Ticket.get(id=ticket.id)).summary == "first"
+        await Ticket.filter(id=ticket.id).update(summary="second")
+        ran.append("transaction")
+    other.cancel()
+    assert ran[0] == "transaction", ran
+    assert (await Ticket.get(id=ticket.id)).summary == "second"
