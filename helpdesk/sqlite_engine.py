@@ -3,15 +3,15 @@ UPPER that folds every letter, not only ASCII. Tortoise's case-insensitive filte
 UPPER(column) LIKE UPPER(text); with SQLite's own UPPER, "BËTA" would not find "Bëta" in SQL
 while the live matcher in Python (resolvers/search.py) does.
 
-Statements of the writing connection run on the event loop, not on aiosqlite's thread
-(_Writer, below; issue 11).
-
-Reads outside a transaction go to a second connection (issue 11). Tortoise runs every
-statement of its one connection under one lock, so a request's token read waited for other
-requests' write transactions, one statement at a time; in WAL mode a reader sees the last
-commit without waiting for writers. Transactions, writes and everything that is not a
-plain SELECT keep the first connection and its lock; so does a connection's own state
-(temporary tables): read it inside a transaction."""
+Two connections (issue 11):
+- The writing one runs its statements on the event loop itself, not on aiosqlite's thread
+  (_Writer, below); only a COMMIT waits for the disk on the thread. Transactions and writes
+  go there, and so do plain reads outside a transaction when no transaction holds it.
+- A read-only second connection, on its own thread, takes the plain reads that come while
+  a transaction holds the first (Tortoise's lock, from BEGIN to the end of its COMMIT): in
+  WAL mode it reads the last commit without waiting for the writer.
+A connection's own state (temporary tables) is only on the first: read it inside a
+transaction."""
 
 import sqlite3
 from typing import Any
@@ -70,10 +70,14 @@ class _Writer(aiosqlite.Connection):
     held 1.7 ms at c=1, 3.0 ms at c=10). Run here, a transaction's statements follow each
     other without yielding; only its COMMIT yields, while the disk syncs on the thread.
 
-    The price: a slow statement on this connection blocks the loop while it runs. Plain
-    reads outside transactions do not come here (the reading connection, below); what does
-    are writes and transactions, which are short, and a wait for another process's write
-    lock (busy_timeout, for the CLI beside a running server)."""
+    The same holds for reads: a grid page's six queries each paid the hand-off (in process,
+    a page took 11.2 ms through the thread, 8.1 ms here).
+
+    The price: a statement blocks the loop while it runs. Ours are keyed, or first pages
+    that the grid's indexes keep short (at a million tickets every filter's whole request
+    takes 3-16 ms, bench/RESULTS.md). A wait for another process's write lock blocks it
+    too (busy_timeout, the CLI beside a running server). Through the thread, a slow read
+    held up every other read instead, queued behind it on the one connection."""
 
     async def _execute(self, fn, *args, **kwargs):
         if _on_thread(fn, args):
@@ -122,14 +126,18 @@ class SqliteClient(SqliteClientWithRegexpSupport):
             self._reader = None
         await super().close()
 
+    def _to_reader(self, query: str) -> bool:
+        """A plain read while a transaction holds the writing connection."""
+        return self._reader is not None and self._lock.locked() and _is_read(query)
+
     async def execute_query(self, query: str, values: list | None = None):
-        if self._reader is None or not _is_read(query):
+        if not self._to_reader(query):
             return await super().execute_query(query, values)
         rows = await self._read(query, values)
         return len(rows), rows
 
     async def execute_query_dict(self, query: str, values: list | None = None) -> list[dict]:
-        if self._reader is None or not _is_read(query):
+        if not self._to_reader(query):
             return await super().execute_query_dict(query, values)
         return [dict(row) for row in await self._read(query, values)]
 
