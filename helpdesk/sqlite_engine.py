@@ -6,14 +6,17 @@ while the live matcher in Python (resolvers/search.py) does.
 Two connections (issue 11):
 - The writing one runs its statements on the event loop itself, not on aiosqlite's thread
   (_Writer, below); only a COMMIT waits for the disk on the thread. Transactions and writes
-  go there, and so do plain reads outside a transaction when no transaction holds it.
-- A read-only second connection, on its own thread, takes the plain reads that come while
-  a transaction holds the first (Tortoise's lock, from BEGIN to the end of its COMMIT): in
-  WAL mode it reads the last commit without waiting for the writer.
+  go there, and so do plain reads outside a transaction when no transaction holds it, as
+  long as they finish within READ_HERE_SECONDS (then they are interrupted).
+- A read-only second connection, on its own thread, takes the other plain reads: those that
+  come while a transaction holds the first (Tortoise's lock, from BEGIN to the end of its
+  COMMIT; in WAL mode it reads the last commit without waiting for the writer) and those
+  that took too long on the first.
 A connection's own state (temporary tables) is only on the first: read it inside a
 transaction."""
 
 import sqlite3
+import time
 from typing import Any
 
 import aiosqlite
@@ -73,11 +76,11 @@ class _Writer(aiosqlite.Connection):
     The same holds for reads: a grid page's six queries each paid the hand-off (in process,
     a page took 11.2 ms through the thread, 8.1 ms here).
 
-    The price: a statement blocks the loop while it runs. Ours are keyed, or first pages
-    that the grid's indexes keep short (at a million tickets every filter's whole request
-    takes 3-16 ms, bench/RESULTS.md). A wait for another process's write lock blocks it
-    too (busy_timeout, the CLI beside a running server). Through the thread, a slow read
-    held up every other read instead, queued behind it on the one connection."""
+    The price: a statement blocks the loop while it runs. A plain read is interrupted
+    after READ_HERE_SECONDS and goes to the thread (SqliteClient._read); writes and
+    transactions cannot be, but ours are short: keyed, or a few rows. A wait for another
+    process's write lock blocks the loop too (busy_timeout: the CLI beside a running
+    server)."""
 
     async def _execute(self, fn, *args, **kwargs):
         if _on_thread(fn, args):
@@ -126,27 +129,57 @@ class SqliteClient(SqliteClientWithRegexpSupport):
             self._reader = None
         await super().close()
 
-    def _to_reader(self, query: str) -> bool:
-        """A plain read while a transaction holds the writing connection."""
-        return self._reader is not None and self._lock.locked() and _is_read(query)
+    def _plain_read(self, query: str) -> bool:
+        return self.filename != ":memory:" and _is_read(query)
 
     async def execute_query(self, query: str, values: list | None = None):
-        if not self._to_reader(query):
+        if not self._plain_read(query):
             return await super().execute_query(query, values)
         rows = await self._read(query, values)
         return len(rows), rows
 
     async def execute_query_dict(self, query: str, values: list | None = None) -> list[dict]:
-        if not self._to_reader(query):
+        if not self._plain_read(query):
             return await super().execute_query_dict(query, values)
         return [dict(row) for row in await self._read(query, values)]
 
     @translate_exceptions
     async def _read(self, query: str, values: list | None) -> list:
+        """A plain read outside a transaction: here on the loop when no transaction holds
+        the writing connection and it finishes within READ_HERE_SECONDS, else (again) on
+        the reading connection's thread."""
+        if self._reader is None:  # not connected yet: connect as Tortoise does, locked
+            async with self.acquire_connection():
+                pass
         assert self._reader is not None
         self.log.debug("%s: %s", query, values)
         query = query.replace("\x00", "'||CHAR(0)||'")  # as Tortoise's own client does
+        if not self._lock.locked() and self._connection is not None:
+            rows = _read_here(self._connection._conn, query, values or ())
+            if rows is not None:
+                return rows
         return list(await self._reader.execute_fetchall(query, values))
+
+
+# How long a read may hold the event loop before it is interrupted and run on the reading
+# connection's thread instead: keyed reads and the grid's first pages take a few ms at a
+# million tickets; a dashboard's counts over all of them take longer.
+READ_HERE_SECONDS = 0.01
+_PROGRESS_STEPS = 10_000  # SQLite VM steps between two looks at the clock (about 0.1 ms)
+
+
+def _read_here(connection: sqlite3.Connection, query: str, values: Any) -> list | None:
+    """The rows, or None if the read took longer than READ_HERE_SECONDS (interrupted)."""
+    deadline = time.perf_counter() + READ_HERE_SECONDS
+    connection.set_progress_handler(lambda: time.perf_counter() > deadline, _PROGRESS_STEPS)
+    try:
+        return connection.execute(query, values).fetchall()
+    except sqlite3.OperationalError as error:
+        if str(error) == "interrupted":
+            return None
+        raise
+    finally:
+        connection.set_progress_handler(None, 0)
 
 
 client_class = SqliteClient  # what Tortoise looks up in an engine module

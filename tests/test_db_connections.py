@@ -45,3 +45,27 @@ async def test_sqlite_runs_a_transactions_statements_back_to_back(database_url):
     other.cancel()
     assert ran[0] == "transaction", ran
     assert (await Ticket.get(id=ticket.id)).summary == "second"
+
+
+SLOW_COUNT = """SELECT count(*) AS c FROM (WITH RECURSIVE n(i) AS
+(SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000) SELECT i FROM n) AS numbers"""
+
+
+async def test_a_slow_read_does_not_hold_the_event_loop(database_url):
+    """A read the writing connection runs on the event loop (SQLite) is interrupted when it
+    takes long, and finishes on the reading connection's thread: meanwhile other tasks run.
+    The count takes about a second; a timer due in 50 ms must fire before it ends."""
+    from tortoise import Tortoise
+
+    connection = Tortoise.get_connection("default")
+    order: list[str] = []
+
+    async def slow_read() -> None:
+        _, rows = await connection.execute_query(SLOW_COUNT)
+        assert rows[0]["c"] == 3_000_000
+        order.append("read")
+
+    timer = asyncio.get_running_loop().call_later(0.05, order.append, "timer")
+    await slow_read()
+    timer.cancel()
+    assert order == ["timer", "read"]
