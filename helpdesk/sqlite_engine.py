@@ -98,8 +98,9 @@ class SqliteClient(SqliteClientWithRegexpSupport):
             filename = self.filename
 
             def connect() -> sqlite3.Connection:
-                # Opened on its thread, used from the loop's too (never both at once: each
-                # statement runs under the client's lock).
+                # Opened on its thread, used from the loop's too, never both at once: a
+                # statement runs under the client's lock, or (_read) checks it is free and
+                # runs without awaiting.
                 return sqlite3.connect(filename, isolation_level=None, check_same_thread=False)
 
             writer = _Writer(connect, iter_chunk_size=64)
