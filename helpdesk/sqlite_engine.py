@@ -17,6 +17,7 @@ transaction."""
 
 import sqlite3
 import time
+from collections import OrderedDict
 from typing import Any
 
 import aiosqlite
@@ -93,6 +94,11 @@ class _Writer(aiosqlite.Connection):
 class SqliteClient(SqliteClientWithRegexpSupport):
     _reader: aiosqlite.Connection | None = None
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Reads that took too long on the loop, sent to the thread: most recent last.
+        self._slow: OrderedDict[str, None] = OrderedDict()
+
     async def create_connection(self, with_db: bool) -> None:
         if self._connection is None:  # as Tortoise's, but a _Writer
             filename = self.filename
@@ -148,17 +154,24 @@ class SqliteClient(SqliteClientWithRegexpSupport):
     async def _read(self, query: str, values: list | None) -> list:
         """A plain read outside a transaction: here on the loop when no transaction holds
         the writing connection and it finishes within READ_HERE_SECONDS, else (again) on
-        the reading connection's thread."""
+        the reading connection's thread, where the same statement goes at once later."""
         if self._reader is None:  # not connected yet: connect as Tortoise does, locked
             async with self.acquire_connection():
                 pass
         assert self._reader is not None
         self.log.debug("%s: %s", query, values)
         query = query.replace("\x00", "'||CHAR(0)||'")  # as Tortoise's own client does
-        if not self._lock.locked() and self._connection is not None:
+        slow = self._slow
+        if query in slow:
+            slow.move_to_end(query)
+        elif not self._lock.locked() and self._connection is not None:
             rows = _read_here(self._connection._conn, query, values or ())
             if rows is not None:
                 return rows
+            # Taken to the thread from now on: another try would likely be cut short too.
+            slow[query] = None
+            if len(slow) > SLOW_STATEMENTS:
+                slow.popitem(last=False)
         return list(await self._reader.execute_fetchall(query, values))
 
 
@@ -166,6 +179,7 @@ class SqliteClient(SqliteClientWithRegexpSupport):
 # connection's thread instead: keyed reads and the grid's first pages take a few ms at a
 # million tickets; a dashboard's counts over all of them take longer.
 READ_HERE_SECONDS = 0.01
+SLOW_STATEMENTS = 256  # the statements remembered as too slow for it (each text once)
 _PROGRESS_STEPS = 10_000  # SQLite VM steps between two looks at the clock (about 0.1 ms)
 
 

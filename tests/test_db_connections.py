@@ -69,3 +69,5 @@ async def test_a_slow_read_does_not_hold_the_event_loop(database_url):
     await slow_read()
     timer.cancel()
     assert order == ["timer", "read"]
+    if database_url.startswith("sqlite"):  # and the statement now goes to the thread at once
+        assert SLOW_COUNT in connection._slow
