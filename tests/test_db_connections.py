@@ -1,11 +1,14 @@
-"""Reads outside a transaction do not wait for another request's write transaction, and see
-only what it committed (on SQLite: the second, read-only connection of
-helpdesk/sqlite_engine.py; on PostgreSQL: another connection of the pool)."""
+"""How statements reach the database (helpdesk/sqlite_engine.py on SQLite): reads outside a
+transaction neither wait for another request's write transaction nor see what it has not
+committed (SQLite: the second, read-only connection; PostgreSQL: another connection of the
+pool); on SQLite a transaction's statements run back to back on the event loop, and a slow
+read there gives the loop back."""
 
 import asyncio
 import contextvars
 
 import factories as f
+from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
 from helpdesk.models import Ticket
@@ -55,8 +58,6 @@ async def test_a_slow_read_does_not_hold_the_event_loop(database_url):
     """A read the writing connection runs on the event loop (SQLite) is interrupted when it
     takes long, and finishes on the reading connection's thread: meanwhile other tasks run.
     The count takes about a second; a timer due in 50 ms must fire before it ends."""
-    from tortoise import Tortoise
-
     connection = Tortoise.get_connection("default")
     order: list[str] = []
 
