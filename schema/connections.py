@@ -9,6 +9,7 @@ from strawberry import relay
 from tortoise.queryset import QuerySet
 
 from helpdesk.resolvers.pagination import COUNT_LIMIT, Page, SortKey, Total, paginate
+from helpdesk.schema.execution import plain
 from helpdesk.schema.loaders import PageArgs, Paged
 
 T = TypeVar("T")
@@ -18,6 +19,10 @@ T = TypeVar("T")
 class Edge(Generic[T]):
     cursor: str
     node: T
+
+
+def _nodes(connection: "Connection", _loaders: object) -> list:
+    return [edge.node for edge in connection.edges]
 
 
 @strawberry.type
@@ -46,9 +51,11 @@ class Connection(Generic[T]):
     async def total_count_is_exact(self) -> bool:
         return (await self._counted()).exact
 
-    @strawberry.field(description="The nodes of this page, without their cursors.")
+    @strawberry.field(
+        description="The nodes of this page, without their cursors.", metadata=plain(_nodes)
+    )
     def nodes(self) -> list[T]:
-        return [edge.node for edge in self.edges]
+        return _nodes(self, None)
 
 
 def connection(

@@ -10,11 +10,19 @@ its own scalar or enum, and an object's fields executed at once, exactly as grap
 does. Anything unusual on the way (null where the schema says non-null, an exception, a
 value the scalar refuses, @defer) goes back to graphql-core's own path for that field, which
 raises the same error it always did, so the fast path changes how long a field takes, never
-what it answers."""
+what it answers.
 
-from collections.abc import Callable
+A value whose selection is plain all the way down (a grid page: the connection, its tickets
+and their related rows, loaded beforehand by schema/prefetch.py) is completed by a plan
+built once per request from its type and selection: per object, a list of (response name,
+function of the row, completion of its value), with no path, no call into graphql-core and
+no lookup per field. A plan that meets anything unusual gives up, and graphql-core completes
+the whole value again from the start: the functions are pure, so that answers the same."""
+
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import EnumMeta
+from inspect import iscoroutine
 from operator import attrgetter
 from typing import Any
 
@@ -24,6 +32,7 @@ from graphql import (
     GraphQLField,
     GraphQLID,
     GraphQLInt,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
@@ -32,7 +41,7 @@ from graphql import (
     Undefined,
 )
 from graphql.execution.executor import gather_with_cancel, to_nodes
-from graphql.pyutils import Path
+from graphql.pyutils import Path, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 DEFINITION = "strawberry-definition"  # where strawberry keeps its field on a GraphQLField
@@ -142,6 +151,36 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # A resolve hook of an extension (middleware) must see every field: none today.
         manager = self.middleware_manager
         self._plain = {} if manager and manager.middlewares else self.plain
+        # Per (type, field nodes): the completion of a value whose whole selection is plain
+        # (None: it is not), built once per request. The lists are kept alive with it, as
+        # graphql-core does for collect_subfields, so that their ids stay theirs.
+        self._plans: dict[tuple[Any, int], tuple[Any, Callable[[Any], Any] | None]] = {}
+
+    def complete_value(self, return_type, field_details_list, info, path, result, position):
+        """graphql-core's complete_value; a value whose selection is plain all the way down
+        (a grid page's tickets and their related rows) completed by its plan, in one go."""
+        if position is None and not isinstance(result, Exception):
+            plan = self._plan(return_type, field_details_list)
+            if plan is not None:
+                try:
+                    return plan(result)
+                except Exception:
+                    pass  # anything unusual: graphql-core's path says what it is
+        return super().complete_value(return_type, field_details_list, info, path, result, position)
+
+    # -- plans: a selection that is plain all the way down, completed without graphql-core
+
+    def _plan(self, return_type: Any, field_details_list: Any) -> Callable[[Any], Any] | None:
+        key = (return_type, id(field_details_list))
+        known = self._plans.get(key)
+        if known is None:
+            inner = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
+            plan = None
+            if isinstance(inner, GraphQLObjectType | GraphQLList) and self._plain:
+                loaders = None if self.context_value.acting_as else self.context_value.loaders
+                plan = _Planner(self, loaders).value(return_type, field_details_list)
+            known = self._plans[key] = (field_details_list, plan)
+        return known[1]
 
     def execute_fields(self, parent_type, source_value, path, grouped_field_set, position_context):
         """graphql-core's execute_fields, with plain leaves answered in place (no path, no
@@ -290,3 +329,128 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         except Exception:
             return _FALLBACK
         return _FALLBACK if coerced is None or coerced is Undefined else coerced
+
+
+class _Unusual(Exception):
+    """A plan met something graphql-core must answer (null where the schema says non-null,
+    a value still loading): the plan gives up, and graphql-core completes the value."""
+
+
+def _unusual(value: Any) -> Any:
+    if iscoroutine(value):  # a related row still loading (schema/loaders.py `soon`):
+        value.close()  # graphql-core's path asks for it again and awaits that
+    raise _Unusual
+
+
+class _Planner:
+    """Builds the completion of a value from its type and selection, when every field in
+    it is plain: each object is a list of steps `(response name, function of the row,
+    completion of its value)`, each completion a closure. None when any field is not plain,
+    takes arguments, is deferred, or needs loaders this request cannot give at once."""
+
+    def __init__(self, context: PlainFieldsExecutionContext, loaders: Any) -> None:
+        self.context = context
+        self.loaders = loaders
+
+    def value(self, return_type: Any, field_details_list: Any) -> Callable[[Any], Any] | None:
+        """The completion of a non-null value of this type."""
+        non_null = isinstance(return_type, GraphQLNonNull)
+        inner = return_type.of_type if non_null else return_type
+        if isinstance(inner, GraphQLList):
+            return self._list(inner, field_details_list, non_null)
+        if isinstance(inner, GraphQLObjectType):
+            return self._object(inner, field_details_list, non_null)
+        return None
+
+    def _list(self, list_type: GraphQLList, field_details_list: Any, non_null: bool):
+        item_type = list_type.of_type
+        item_non_null = isinstance(item_type, GraphQLNonNull)
+        inner = item_type.of_type if item_non_null else item_type
+        item: Callable[[Any], Any] | None
+        if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
+            item = _leaf(inner)
+        else:
+            item = self.value(inner, field_details_list)
+        if item is None:
+            return None
+
+        def complete_list(value: Any) -> Any:
+            if value is None:
+                return _unusual(value) if non_null else None
+            if isinstance(value, str | bytes | Mapping) or not is_iterable(value):
+                return _unusual(value)
+            completed: list[Any] = []
+            for one in value:
+                if one is None:
+                    if item_non_null:
+                        return _unusual(one)
+                    completed.append(None)
+                else:
+                    completed.append(item(one))
+            return completed
+
+        return complete_list
+
+    def _object(self, object_type: GraphQLObjectType, field_details_list: Any, non_null: bool):
+        fields = self.context._plain.get(object_type)
+        if not fields:
+            return None
+        grouped_field_set, new_defer_usages, _ = self.context.collect_subfields(
+            object_type, field_details_list
+        )
+        if new_defer_usages:
+            return None
+        type_name = object_type.name
+        steps: list[tuple[str, Callable[[Any, Any], Any], Callable[[Any], Any], bool]] = []
+        for response_name, details in grouped_field_set.items():
+            node = details[0].node
+            name = node.name.value
+            if name == "__typename":
+                steps.append((response_name, lambda _row, _loaders: type_name, str, True))
+                continue
+            found = fields.get(name)
+            if found is None or node.arguments or (found.needs_loaders and self.loaders is None):
+                return None
+            complete: Callable[[Any], Any] | None
+            if found.leaf is not None:
+                complete = _leaf(found.leaf)
+            else:
+                complete = self.value(found.field.type, details)
+                if complete is None:
+                    return None
+            steps.append((response_name, found.get, complete, found.non_null))
+        loaders = self.loaders
+        is_type_of = object_type.is_type_of
+
+        def complete_object(row: Any) -> Any:
+            if row is None:
+                return _unusual(row) if non_null else None
+            if iscoroutine(row):  # the row of a related field, still loading
+                return _unusual(row)
+            if is_type_of is not None and is_type_of(row, None) is not True:  # type: ignore[arg-type]
+                return _unusual(row)
+            completed: dict[str, Any] = {}
+            for response_name, get, complete, field_non_null in steps:
+                value = get(row, loaders)
+                if value is None:
+                    if field_non_null:
+                        return _unusual(value)
+                    completed[response_name] = None
+                else:
+                    completed[response_name] = complete(value)
+            return completed
+
+        return complete_object
+
+
+def _leaf(leaf: GraphQLScalarType | GraphQLEnumType) -> Callable[[Any], Any]:
+    """The leaf's coercion; a value it refuses is unusual."""
+    coerce = _coercion(leaf)
+
+    def complete_leaf(value: Any) -> Any:
+        coerced = coerce(value)
+        if coerced is None or coerced is Undefined:
+            return _unusual(value)
+        return coerced
+
+    return complete_leaf

@@ -7,9 +7,10 @@ through the same access scopes: a contact the viewer may not see is still null),
 fields find their row at once (schema/loaders.py `soon`) and resolve without waiting."""
 
 import asyncio
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 
 import strawberry
+from strawberry.dataloader import DataLoader
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 from helpdesk import models
@@ -48,23 +49,33 @@ def ticket_fields(info: strawberry.Info) -> set[str]:
 
 async def ticket_relations(info: strawberry.Info, rows: list[models.Ticket]) -> None:
     """Loads the organizations, contacts, CC contacts and categories the selection asks for
-    on these tickets. A failure is left in the loader: the fields that need the row raise
-    it, as they would have without this."""
+    on these tickets. A failure leaves the rows unloaded: the fields that need them load
+    them through their loader, and raise what it raises."""
     if not rows:
         return
     wanted = ticket_fields(info)
     loaders = loaders_of(info)
     jobs = []
     if "organization" in wanted:
-        jobs.append(loaders.organization.load_many({t.organization_id for t in rows}))
+        jobs.append(_fill(loaders.organization, {t.organization_id for t in rows}))
     contact_ids = {
         getattr(t, column) for name, column in CONTACTS.items() if name in wanted for t in rows
     }
     contact_ids.discard(None)
     if contact_ids:
-        jobs.append(loaders.contact.load_many(contact_ids))
+        jobs.append(_fill(loaders.contact, contact_ids))
     if "ccContacts" in wanted:
-        jobs.append(loaders.cc_contacts_by_ticket.load_many([t.id for t in rows]))
+        jobs.append(_fill(loaders.cc_contacts_by_ticket, {t.id for t in rows}))
     if "category" in wanted:
-        jobs.append(loaders.category.load_many({t.category_id for t in rows}))
+        jobs.append(_fill(loaders.category, {t.category_id for t in rows}))
     await asyncio.gather(*jobs, return_exceptions=True)
+
+
+async def _fill(loader: DataLoader, keys: Iterable[Hashable]) -> None:
+    """The loader's rows for these keys, loaded by its own batch function (so through its
+    access scope) in one call and put in its cache: no future, task or callback per key,
+    as `load_many` makes (a tenth of a grid page's time)."""
+    missing = [key for key in keys if loader.cache_map.get(key) is None]
+    if missing:
+        found = await loader.load_fn(missing)
+        loader.prime_many(dict(zip(missing, found, strict=True)))

@@ -118,3 +118,45 @@ async def test_plain_fields_answer_what_graphql_core_answers(settings):
         assert ours == await answers(generic, settings, query, variables, person)
         assert ours["errors"], ours
     assert compared == len(documents) and await models.Ticket.all().count() >= 4
+
+
+GRID_PAGE = """{ tickets { nodes { __typename id number summary status priority createdAt
+    ccEmails organization { id name } primaryContact { id name email } owner { name }
+    ccContacts { id name } category { name } } pageInfo { hasNextPage endCursor } } }"""
+
+
+async def test_a_grid_page_is_completed_by_its_plan_and_nothing_else(settings):
+    """A grid page's selection is plain all the way down, and its related rows are loaded
+    before it completes: its plan answers the whole connection, and graphql-core completes
+    no object of it. A ticket asked for alone has no related rows loaded yet: its plan gives
+    up on the first one, graphql-core completes the ticket, and each related row is
+    completed by its own plan once loaded."""
+    served = build_schema(settings)
+    completed: list[str] = []
+
+    class Recording(served.execution_context_class):  # type: ignore[misc, valid-type]
+        def complete_object_value(self, return_type, *args):
+            completed.append(return_type.name)
+            return super().complete_object_value(return_type, *args)
+
+    served.execution_context_class = Recording
+    acme = await f.organization("Acme")
+    alice = await f.customer(acme)
+    bob = await f.customer(acme)
+    for n in range(3):
+        await f.ticket(alice, summary=f"Wallet {n}", cc_contact_ids=[bob.contact.id])
+    for person in (alice, await f.agent()):
+        page = await answers(served, settings, GRID_PAGE, {}, person)
+        assert not page["errors"], page
+        nodes = page["data"]["tickets"]["nodes"]
+        assert [n["summary"] for n in nodes] == ["Wallet 2", "Wallet 1", "Wallet 0"]
+        assert all(
+            n["ccContacts"] == [{"id": nodes[0]["ccContacts"][0]["id"], "name": bob.contact.name}]
+            for n in nodes
+        )
+        assert nodes[0]["organization"]["name"] == "Acme" and nodes[0]["__typename"] == "Ticket"
+        assert completed == [], completed
+    one = "query($n: Int!) { ticket(number: $n) { organization { name } primaryContact { name } } }"
+    answer = await answers(served, settings, one, {"n": nodes[0]["number"]}, alice)
+    assert answer["data"]["ticket"]["organization"] == {"name": "Acme"}, answer
+    assert completed == ["Ticket"], completed  # its related rows: their plans, once loaded
