@@ -11,7 +11,7 @@ from helpdesk.schema.connections import Connection, list_connection
 from helpdesk.schema.context import loaders_of, viewer_of
 from helpdesk.schema.errors import UserError, attempt
 from helpdesk.schema.ids import decode_id, decode_optional
-from helpdesk.schema.loaders import Loaders, soon
+from helpdesk.schema.loaders import MISSING, Loaders, peek, soon
 from helpdesk.schema.nodes import nodes_of
 from helpdesk.schema.organizations import Organization
 
@@ -93,6 +93,20 @@ def contact_soon(loaders: Loaders, contact_id: int | None) -> Any:
     if contact_id is None:
         return None
     return soon(loaders.contact, contact_id, _contact_or_none)
+
+
+def contacts_soon(loaders: Loaders, contact_ids: list[int]) -> Any:
+    """The contacts of these ids the viewer may see, in that order: at once when all are
+    already loaded, else an awaitable of them."""
+    rows = [peek(loaders.contact, i) for i in contact_ids]
+    if any(row is MISSING for row in rows):
+        return contacts_of(loaders, contact_ids)
+    return [Contact.from_model(row) for row in rows if row]
+
+
+async def contacts_of(loaders: Loaders, contact_ids: list[int]) -> list[Contact]:
+    rows = await loaders.contact.load_many(contact_ids)
+    return [Contact.from_model(row) for row in rows if row]
 
 
 @strawberry.input(description="Which people to list. Unset means any.")

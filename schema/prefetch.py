@@ -15,6 +15,7 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from helpdesk import models
 from helpdesk.schema.context import loaders_of
+from helpdesk.schema.loaders import MISSING, peek
 
 CONTACTS = {
     "primaryContact": "primary_contact_id",
@@ -48,34 +49,44 @@ def ticket_fields(info: strawberry.Info) -> set[str]:
 
 
 async def ticket_relations(info: strawberry.Info, rows: list[models.Ticket]) -> None:
-    """Loads the organizations, contacts, CC contacts and categories the selection asks for
-    on these tickets. A failure leaves the rows unloaded: the fields that need them load
-    them through their loader, and raise what it raises."""
+    """Loads the organizations, contacts (CC contacts included) and categories the
+    selection asks for on these tickets. A failure leaves the rows unloaded: the fields that
+    need them load them through their loader, and raise what it raises."""
     if not rows:
         return
     wanted = ticket_fields(info)
     loaders = loaders_of(info)
-    jobs = []
+
+    async def contacts() -> None:
+        contact_ids = {
+            getattr(t, column) for name, column in CONTACTS.items() if name in wanted for t in rows
+        }
+        if "ccContacts" in wanted:
+            links = loaders.cc_contact_ids_by_ticket
+            await _fill(links, {t.id for t in rows})
+            for t in rows:
+                linked = peek(links, t.id)
+                contact_ids.update(() if linked is MISSING else linked)
+        contact_ids.discard(None)
+        await _fill(loaders.contact, contact_ids)
+
+    jobs = [contacts()]
     if "organization" in wanted:
         jobs.append(_fill(loaders.organization, {t.organization_id for t in rows}))
-    contact_ids = {
-        getattr(t, column) for name, column in CONTACTS.items() if name in wanted for t in rows
-    }
-    contact_ids.discard(None)
-    if contact_ids:
-        jobs.append(_fill(loaders.contact, contact_ids))
-    if "ccContacts" in wanted:
-        jobs.append(_fill(loaders.cc_contacts_by_ticket, {t.id for t in rows}))
     if "category" in wanted:
         jobs.append(_fill(loaders.category, {t.category_id for t in rows}))
-    await asyncio.gather(*jobs, return_exceptions=True)
+    await asyncio.gather(*jobs)
 
 
 async def _fill(loader: DataLoader, keys: Iterable[Hashable]) -> None:
     """The loader's rows for these keys, loaded by its own batch function (so through its
     access scope) in one call and put in its cache: no future, task or callback per key,
-    as `load_many` makes (a tenth of a grid page's time)."""
+    as `load_many` makes (a tenth of a grid page's time). A failure loads nothing."""
     missing = [key for key in keys if loader.cache_map.get(key) is None]
-    if missing:
+    if not missing:
+        return
+    try:
         found = await loader.load_fn(missing)
-        loader.prime_many(dict(zip(missing, found, strict=True)))
+    except Exception:  # the fields that need these rows load them, and raise it
+        return
+    loader.prime_many(dict(zip(missing, found, strict=True)))

@@ -12,10 +12,10 @@ from helpdesk.resolvers.pagination import bounded_count
 from helpdesk.schema import prefetch, ticket_filters
 from helpdesk.schema.catalog import Category, Module
 from helpdesk.schema.connections import Connection, connection, nested_connection
-from helpdesk.schema.contacts import Contact, contact_soon
+from helpdesk.schema.contacts import Contact, contact_soon, contacts_of, contacts_soon
 from helpdesk.schema.context import loaders_of, viewer_of
 from helpdesk.schema.execution import plain
-from helpdesk.schema.loaders import Loaders, soon
+from helpdesk.schema.loaders import MISSING, Loaders, peek, soon
 from helpdesk.schema.nodes import nodes_of
 from helpdesk.schema.organizations import Organization
 
@@ -62,10 +62,15 @@ def _updated_by(ticket: "Ticket", loaders: Loaders) -> Any:
 
 
 def _cc_contacts(ticket: "Ticket", loaders: Loaders) -> Any:
-    def contacts(links: list[models.TicketCcContact]) -> list[Contact]:
-        return [Contact.from_model(link.contact) for link in links]
+    contact_ids = peek(loaders.cc_contact_ids_by_ticket, ticket._model.id)
+    if contact_ids is not MISSING:
+        return contacts_soon(loaders, contact_ids)
 
-    return soon(loaders.cc_contacts_by_ticket, ticket._model.id, contacts)
+    async def later() -> list[Contact]:
+        contact_ids = await loaders.cc_contact_ids_by_ticket.load(ticket._model.id)
+        return await contacts_of(loaders, contact_ids)
+
+    return later()
 
 
 def _category(ticket: "Ticket", loaders: Loaders) -> Any:

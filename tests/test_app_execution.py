@@ -156,6 +156,14 @@ async def test_a_grid_page_is_completed_by_its_plan_and_nothing_else(settings):
         )
         assert nodes[0]["organization"]["name"] == "Acme" and nodes[0]["__typename"] == "Ticket"
         assert completed == [], completed
+    # A CC contact who moved to another organization is no longer the customer's to see.
+    globex = await f.organization("Globex")
+    await models.Contact.filter(id=bob.contact.id).update(organization_id=globex.id)
+    for person, cc in ((alice, []), (await f.agent(), [bob.contact.name])):
+        page = await answers(served, settings, GRID_PAGE, {}, person)
+        assert [[c["name"] for c in n["ccContacts"]] for n in page["data"]["tickets"]["nodes"]] == [
+            cc
+        ] * 3
     one = "query($n: Int!) { ticket(number: $n) { organization { name } primaryContact { name } } }"
     answer = await answers(served, settings, one, {"n": nodes[0]["number"]}, alice)
     assert answer["data"]["ticket"]["organization"] == {"name": "Acme"}, answer
