@@ -61,25 +61,27 @@ class _Plain:
     field: GraphQLField
     get: Callable[[Any, Any], Any]  # (row, loaders or None) -> value or awaitable
     needs_loaders: bool
+    attribute: Callable[[Any], Any] | None  # set for an attribute of the row: `get`, faster
     leaf: GraphQLScalarType | GraphQLEnumType | None  # set: coerce here, no info needed
     coerce: Callable[[Any], Any] | None  # the leaf's coercion, short for common values
     object: GraphQLObjectType | None  # set: its fields executed here, no info needed
     non_null: bool
 
 
-def _plain_function(field: GraphQLField) -> tuple[Callable[[Any, Any], Any], bool] | None:
-    """The field's plain function, and whether it needs the request's loaders."""
+def _plain_function(field: GraphQLField) -> tuple[Callable[[Any, Any], Any], bool, Any] | None:
+    """The field's plain function, whether it needs the request's loaders, and the
+    attribute getter it is (or None)."""
     own = getattr(field.resolve, PLAIN, None)  # set by schema/__init__.py's node ids
     if own is not None:
-        return own, False
+        return own, False, None
     definition = (field.extensions or {}).get(DEFINITION)
     if definition is None:
         return None
     if getattr(field.resolve, "_is_default", False):  # strawberry's "basic field": getattr
         attribute = attrgetter(definition.python_name)
-        return (lambda row, _loaders: attribute(row)), False
+        return (lambda row, _loaders: attribute(row)), False, attribute
     declared = (definition.metadata or {}).get(PLAIN)
-    return (declared, True) if declared else None
+    return (declared, True, None) if declared else None
 
 
 MAX_INT = 2**31 - 1  # GraphQL's Int is 32 bits
@@ -401,12 +403,16 @@ class _Planner:
         if new_defer_usages:
             return None
         type_name = object_type.name
-        steps: list[tuple[str, Callable[[Any, Any], Any], Callable[[Any], Any], bool]] = []
+        # (response name, attribute getter or None, plain function, the Python type of a
+        # leaf value that is its own answer (str for String and ID, bool) or None, the
+        # completion of other values, non-null)
+        steps: list[tuple[str, Any, Callable[[Any, Any], Any], Any, Callable[[Any], Any], bool]]
+        steps = []
         for response_name, details in grouped_field_set.items():
             node = details[0].node
             name = node.name.value
             if name == "__typename":
-                steps.append((response_name, lambda _row, _loaders: type_name, str, True))
+                steps.append((response_name, None, lambda *_: type_name, str, str, True))
                 continue
             found = fields.get(name)
             if found is None or node.arguments or (found.needs_loaders and self.loaders is None):
@@ -418,7 +424,8 @@ class _Planner:
                 complete = self.value(found.field.type, details)
                 if complete is None:
                     return None
-            steps.append((response_name, found.get, complete, found.non_null))
+            own = _OWN_ANSWER.get(found.leaf)
+            steps.append((response_name, found.attribute, found.get, own, complete, found.non_null))
         loaders = self.loaders
         is_type_of = object_type.is_type_of
 
@@ -430,17 +437,23 @@ class _Planner:
             if is_type_of is not None and is_type_of(row, None) is not True:  # type: ignore[arg-type]
                 return _unusual(row)
             completed: dict[str, Any] = {}
-            for response_name, get, complete, field_non_null in steps:
-                value = get(row, loaders)
+            for response_name, attribute, get, own, complete, field_non_null in steps:
+                value = get(row, loaders) if attribute is None else attribute(row)
                 if value is None:
                     if field_non_null:
                         return _unusual(value)
                     completed[response_name] = None
+                elif type(value) is own:  # a str for a String, a bool for a Boolean
+                    completed[response_name] = value
                 else:
                     completed[response_name] = complete(value)
             return completed
 
         return complete_object
+
+
+# Leaves whose values of this exact Python type are their own answer (as _coercion says).
+_OWN_ANSWER: dict[Any, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
 
 
 def _leaf(leaf: GraphQLScalarType | GraphQLEnumType) -> Callable[[Any], Any]:
