@@ -73,10 +73,14 @@ MAX_CURSOR = 2000
 @dataclass
 class Page:
     items: list[Any]
-    cursors: list[str]
+    key: SortKey  # what each item's cursor holds
     has_next_page: bool
     has_previous_page: bool
     query: QuerySet  # the filtered query, for totalCount
+
+    def cursor(self, item: Any) -> str:
+        """The item's cursor, made when asked for: a grid page asks for one of 50."""
+        return encode_cursor(self.key, item)
 
 
 def encode_cursor(key: SortKey, row: Any) -> str:
@@ -159,7 +163,7 @@ def _page(
         rows.reverse()
     return Page(
         items=rows,
-        cursors=[encode_cursor(key, row) for row in rows],
+        key=key,
         has_next_page=more if not plan.backwards else before is not None,
         has_previous_page=more if plan.backwards else after is not None,
         query=query,

@@ -2,7 +2,7 @@
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -15,10 +15,20 @@ from helpdesk.schema.loaders import PageArgs, Paged
 T = TypeVar("T")
 
 
+def _cursor(edge: "Edge", _loaders: object) -> str:
+    return edge._page.cursor(edge._item)
+
+
+def _edge_cursor(root: "Edge") -> str:
+    return _cursor(root, None)
+
+
 @strawberry.type
 class Edge(Generic[T]):
-    cursor: str
+    cursor: str = strawberry.field(resolver=_edge_cursor, metadata=plain(_cursor))
     node: T
+    _page: strawberry.Private[Page]
+    _item: strawberry.Private[Any]  # the row the node was made of
 
 
 def _nodes(connection: "Connection", _loaders: object) -> list:
@@ -63,16 +73,14 @@ def connection(
 ) -> Connection:
     """`count` answers totalCount when a loader counts for many pages at once; by default
     the page's query is counted."""
-    edges = [
-        Edge(cursor=c, node=convert(item)) for c, item in zip(page.cursors, page.items, strict=True)
-    ]
+    edges = [Edge(node=convert(item), _page=page, _item=item) for item in page.items]
     return Connection(
         edges=edges,
         page_info=relay.PageInfo(
             has_next_page=page.has_next_page,
             has_previous_page=page.has_previous_page,
-            start_cursor=page.cursors[0] if page.cursors else None,
-            end_cursor=page.cursors[-1] if page.cursors else None,
+            start_cursor=page.cursor(page.items[0]) if page.items else None,
+            end_cursor=page.cursor(page.items[-1]) if page.items else None,
         ),
         _count=count or page.query.count,
     )
