@@ -28,8 +28,11 @@ from tortoise.backends.sqlite.client import (
     SqliteTransactionWrapper,
     translate_exceptions,
 )
+from tortoise.backends.sqlite.executor import SqliteExecutor
 from tortoise.contrib.sqlite.regex import install_regexp_functions
 from tortoise.exceptions import TransactionManagementError
+
+from helpdesk.whole_rows import WholeRows
 
 
 def _upper(value: Any) -> Any:
@@ -40,7 +43,13 @@ def _is_read(query: str) -> bool:
     return query.lstrip()[:6].upper() == "SELECT"
 
 
+class _Executor(WholeRows, SqliteExecutor):
+    pass
+
+
 class _Transaction(SqliteTransactionWrapper):
+    executor_class = _Executor
+
     async def begin(self) -> None:
         # Tortoise sends a COMMIT first, for a transaction Python's sqlite3 may have opened
         # by itself; in autocommit mode (isolation_level=None, as Tortoise connects) there
@@ -92,6 +101,7 @@ class _Writer(aiosqlite.Connection):
 
 
 class SqliteClient(SqliteClientWithRegexpSupport):
+    executor_class = _Executor
     _reader: aiosqlite.Connection | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
