@@ -64,6 +64,7 @@ class _Plain:
     attribute: Callable[[Any], Any] | None  # set for an attribute of the row: `get`, faster
     leaf: GraphQLScalarType | GraphQLEnumType | None  # set: coerce here, no info needed
     coerce: Callable[[Any], Any] | None  # the leaf's coercion, short for common values
+    complete_leaf: Callable[[Any], Any] | None  # the same, for plans: refusing is unusual
     object: GraphQLObjectType | None  # set: its fields executed here, no info needed
     non_null: bool
 
@@ -134,8 +135,15 @@ def plain_fields(schema: GraphQLSchema) -> dict[GraphQLObjectType, dict[str, _Pl
             leaf = inner if isinstance(inner, GraphQLScalarType | GraphQLEnumType) else None
             one = inner if isinstance(inner, GraphQLObjectType) else None
             coerce = _coercion(leaf) if leaf else None
+            complete = _leaf_completion(coerce) if coerce else None
             fields[name] = _Plain(
-                field, *function, leaf, coerce, one, isinstance(field.type, GraphQLNonNull)
+                field,
+                *function,
+                leaf,
+                coerce,
+                complete,
+                one,
+                isinstance(field.type, GraphQLNonNull),
             )
         if fields:
             found[graphql_type] = fields
@@ -370,7 +378,7 @@ class _Planner:
         inner = item_type.of_type if item_non_null else item_type
         item: Callable[[Any], Any] | None
         if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
-            item = _leaf(inner)
+            item = _leaf_completion(_coercion(inner))
         else:
             item = self.value(inner, field_details_list)
         if item is None:
@@ -418,8 +426,8 @@ class _Planner:
             if found is None or node.arguments or (found.needs_loaders and self.loaders is None):
                 return None
             complete: Callable[[Any], Any] | None
-            if found.leaf is not None:
-                complete = _leaf(found.leaf)
+            if found.complete_leaf is not None:
+                complete = found.complete_leaf
             else:
                 complete = self.value(found.field.type, details)
                 if complete is None:
@@ -456,9 +464,8 @@ class _Planner:
 _OWN_ANSWER: dict[Any, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
 
 
-def _leaf(leaf: GraphQLScalarType | GraphQLEnumType) -> Callable[[Any], Any]:
-    """The leaf's coercion; a value it refuses is unusual."""
-    coerce = _coercion(leaf)
+def _leaf_completion(coerce: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A leaf's coercion, for a plan: a value it refuses is unusual."""
 
     def complete_leaf(value: Any) -> Any:
         coerced = coerce(value)
