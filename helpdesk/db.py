@@ -24,6 +24,9 @@ def tortoise_config(database_url: str) -> dict:
         database_url += ("&" if "?" in database_url else "?") + "busy_timeout=5000"
         connection = expand_db_url(database_url)
         connection["engine"] = "helpdesk.sqlite_engine"
+    elif database_url.startswith(("postgres://", "postgresql://")):
+        connection = expand_db_url(database_url)
+        connection["engine"] = "helpdesk.postgres_engine"  # whole rows into models at once
     return {
         "connections": {"default": connection},
         "apps": {
