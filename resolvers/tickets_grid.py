@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tortoise.functions import Count
+from tortoise.queryset import QuerySet
 
-from helpdesk.models import Priority, Status
+from helpdesk.models import Priority, Status, Ticket
 from helpdesk.resolvers import access, ticket_filters
 from helpdesk.resolvers.pagination import DATETIME, INT, Page, SortKey, paginate
 from helpdesk.resolvers.viewer import Viewer, require_viewer
@@ -48,8 +49,36 @@ async def grid(
     before: str | None = None,
     max_size: int = 100,
 ) -> Page:
+    return await page_of(
+        await matching(viewer, f),
+        sort=sort,
+        descending=descending,
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+        max_size=max_size,
+    )
+
+
+async def matching(viewer: Viewer | None, f: TicketFilter) -> QuerySet[Ticket]:
+    """The tickets the viewer may see that the filter selects (its lookups read first)."""
     viewer = require_viewer(viewer)
-    query = access.tickets(viewer).filter(await ticket_filters.conditions(f))
+    return access.tickets(viewer).filter(await ticket_filters.conditions(f))
+
+
+async def page_of(
+    query: QuerySet[Ticket],
+    *,
+    sort: TicketSort = TicketSort.NUMBER,
+    descending: bool = True,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+    max_size: int = 100,
+) -> Page:
+    """A page of `matching` tickets."""
     return await paginate(
         query,
         SORT_KEYS[sort],
@@ -71,8 +100,7 @@ class TicketStats:
 
 async def stats(viewer: Viewer | None, f: TicketFilter) -> TicketStats:
     """Counts for a dashboard: how many matching tickets per status and per priority."""
-    viewer = require_viewer(viewer)
-    query = access.tickets(viewer).filter(await ticket_filters.conditions(f))
+    query = await matching(viewer, f)
     by_status = {s: 0 for s in Status}
     by_priority = {p: 0 for p in Priority}
     rows = (

@@ -40,7 +40,7 @@ class Connection(Generic[T]):
     edges: list[Edge[T]]
     page_info: relay.PageInfo
     _count: strawberry.Private[Callable[[], Awaitable[int | Total]]]
-    _total: strawberry.Private[asyncio.Future[int | Total] | None] = None
+    _total: strawberry.Private[asyncio.Future | None] = None  # of an int or a Total
 
     async def _counted(self) -> Total:
         """One count for both fields, however many ask."""
@@ -69,10 +69,13 @@ class Connection(Generic[T]):
 
 
 def connection(
-    page: Page, convert: Callable, count: Callable[[], Awaitable[int | Total]] | None = None
+    page: Page,
+    convert: Callable,
+    count: Callable[[], Awaitable[int | Total]] | None = None,
+    counting: asyncio.Future | None = None,
 ) -> Connection:
     """`count` answers totalCount when a loader counts for many pages at once; by default
-    the page's query is counted."""
+    the page's query is counted. `counting` is that count, already under way."""
     edges = [Edge(node=convert(item), _page=page, _item=item) for item in page.items]
     return Connection(
         edges=edges,
@@ -83,6 +86,7 @@ def connection(
             end_cursor=page.cursor(page.items[-1]) if page.items else None,
         ),
         _count=count or page.query.count,
+        _total=counting,
     )
 
 

@@ -48,6 +48,15 @@ def ticket_fields(info: strawberry.Info) -> set[str]:
     return names
 
 
+def asks_for_total(info: strawberry.Info) -> bool:
+    """Whether the connection this root field returns is asked for its totalCount."""
+    return any(
+        field.name in ("totalCount", "totalCountIsExact")
+        for root in info.selected_fields
+        for field in _fields(root.selections)
+    )
+
+
 async def ticket_relations(info: strawberry.Info, rows: list[models.Ticket]) -> None:
     """Loads the organizations, contacts (CC contacts included) and categories the
     selection asks for on these tickets. A failure leaves the rows unloaded: the fields that

@@ -1,6 +1,8 @@
+import asyncio
 from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -312,6 +314,12 @@ class TicketOrder:
     direction: SortDirection = SortDirection.DESC
 
 
+def _retrieved(counting: asyncio.Future) -> None:
+    """Marks a count's failure as seen: a page that failed elsewhere never asks for it."""
+    if not counting.cancelled():
+        counting.exception()
+
+
 @strawberry.type
 class TicketQueries:
     @strawberry.field(description="A ticket by its number; null if you may not see it.")
@@ -334,19 +342,33 @@ class TicketQueries:
         before: str | None = None,
     ) -> Connection[Ticket]:
         order_by = order_by or TicketOrder()
-        page = await tickets_grid.grid(
-            viewer_of(info),
-            (filter or TicketFilter()).to_domain(),
-            sort=tickets_grid.TicketSort(order_by.field.value),
-            descending=order_by.direction is SortDirection.DESC,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-            max_size=info.context.settings.max_page_size,
-        )
-        await prefetch.ticket_relations(info, page.items)
-        return connection(page, Ticket.from_model, count=lambda: bounded_count(page.query))
+        query = await tickets_grid.matching(viewer_of(info), (filter or TicketFilter()).to_domain())
+        # A totalCount asked for is counted beside the page (PostgreSQL: on another
+        # connection; SQLite: on the reading connection's thread once it is a slow count),
+        # not after it: at a million tickets it takes as long as the rest of the page.
+        counting = None
+        if prefetch.asks_for_total(info):
+            counting = asyncio.ensure_future(bounded_count(query))
+            counting.add_done_callback(_retrieved)
+            await asyncio.sleep(0)  # let it begin
+        try:
+            page = await tickets_grid.page_of(
+                query,
+                sort=tickets_grid.TicketSort(order_by.field.value),
+                descending=order_by.direction is SortDirection.DESC,
+                first=first,
+                after=after,
+                last=last,
+                before=before,
+                max_size=info.context.settings.max_page_size,
+            )
+            await prefetch.ticket_relations(info, page.items)
+        except BaseException:
+            if counting is not None:
+                counting.cancel()
+            raise
+        count = partial(bounded_count, page.query)
+        return connection(page, Ticket.from_model, count=count, counting=counting)
 
     @strawberry.field(description="Your resolved tickets waiting for you to confirm them.")
     async def tickets_awaiting_confirmation(self, info: strawberry.Info) -> list[Ticket]:
