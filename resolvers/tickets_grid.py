@@ -37,30 +37,6 @@ SORT_KEYS = {
 }
 
 
-async def grid(
-    viewer: Viewer | None,
-    f: TicketFilter,
-    *,
-    sort: TicketSort = TicketSort.NUMBER,
-    descending: bool = True,
-    first: int | None = None,
-    after: str | None = None,
-    last: int | None = None,
-    before: str | None = None,
-    max_size: int = 100,
-) -> Page:
-    return await page_of(
-        await matching(viewer, f),
-        sort=sort,
-        descending=descending,
-        first=first,
-        after=after,
-        last=last,
-        before=before,
-        max_size=max_size,
-    )
-
-
 async def matching(viewer: Viewer | None, f: TicketFilter) -> QuerySet[Ticket]:
     """The tickets the viewer may see that the filter selects (its lookups read first)."""
     viewer = require_viewer(viewer)

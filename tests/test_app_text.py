@@ -140,5 +140,7 @@ async def test_resolvers_refuse_a_lone_surrogate_password_instead_of_failing_to_
 
 async def test_resolvers_refuse_a_lone_surrogate_in_a_search(world):
     with pytest.raises(InvalidInput) as refused:
-        await tickets_grid.grid(world["agent"].viewer, tickets_grid.TicketFilter(summary="\ud800"))
+        await tickets_grid.matching(
+            world["agent"].viewer, tickets_grid.TicketFilter(summary="\ud800")
+        )
     assert problems(refused.value) == [("summary", "INVALID_TEXT")]

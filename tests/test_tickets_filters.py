@@ -315,7 +315,9 @@ async def test_sql_and_memory_select_the_same_tickets_for_every_field(database_u
     valid = 0
     for flt in edges() + draw(filters(w), EXAMPLES) + draw(singles(w), EXAMPLES):
         try:
-            page = await tickets_grid.grid(w.staff.viewer, flt, first=100)
+            page = await tickets_grid.page_of(
+                await tickets_grid.matching(w.staff.viewer, flt), first=100
+            )
         except InvalidInput:
             with pytest.raises(InvalidInput):
                 tickets_grid.validate(flt)
@@ -336,7 +338,9 @@ async def test_sql_and_memory_select_the_same_tickets_for_every_field(database_u
         assert await open_index() == await open_tickets_indexed()
     # The timestamps do sit on the edges: midnight is in its day, the last microsecond too.
     the_day = TicketFilter(created_from=DAY, created_to=DAY, include_resolved=True)
-    page = await tickets_grid.grid(w.staff.viewer, the_day, first=100)
+    page = await tickets_grid.page_of(
+        await tickets_grid.matching(w.staff.viewer, the_day), first=100
+    )
     assert {t.summary for t in page.items} == {
         "Cannot export report",  # at midnight
         "Wallet balance wrong",
@@ -370,7 +374,9 @@ async def test_search_boxes_select_as_memory_does_beyond_the_ids_a_list_holds(da
     for name, patterns in searches.items():
         for pattern in patterns:
             flt = TicketFilter(**{name: pattern}, **shown)
-            page = await tickets_grid.grid(staff.viewer, flt, first=100)
+            page = await tickets_grid.page_of(
+                await tickets_grid.matching(staff.viewer, flt), first=100
+            )
             in_memory = {t.id for t in facts if tickets_grid.matches(flt, t)}
             assert {t.id for t in page.items} == in_memory, flt
     # Both sides of the bound were searched: a list of ids, and the subquery.

@@ -127,7 +127,8 @@ SHORT_WORDS = {"agent, every status, summary={'summary': 'ab'}"}
 async def grid_statements(viewer: Viewer, filter: TicketFilter, sort: TicketSort, desc: bool):
     """What a first page with totalCount sends."""
     with counted() as handler:
-        page = await tickets_grid.grid(viewer, filter, sort=sort, descending=desc, first=50)
+        query = await tickets_grid.matching(viewer, filter)
+        page = await tickets_grid.page_of(query, sort=sort, descending=desc, first=50)
         await bounded_count(page.query)
     return [(sql, values) for sql, values in handler.with_values if '"tickets"' in sql]
 
@@ -443,7 +444,8 @@ async def test_open_views_count_reads_only_the_open_tickets_the_filter_picks(dat
 
 
 async def _found(viewer: Viewer, **given: Any) -> set[int]:
-    page = await tickets_grid.grid(viewer, TicketFilter(**given, **EVERY_STATUS), first=100)
+    query = await tickets_grid.matching(viewer, TicketFilter(**given, **EVERY_STATUS))
+    page = await tickets_grid.page_of(query, first=100)
     return {t.id for t in page.items}
 
 
