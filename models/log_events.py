@@ -102,6 +102,8 @@ class LogEvent(Model):
             Index(fields=("ticket_id", "id")),
             Index(fields=("organization_id", "id")),
             Index(fields=("kind", "id")),
+            # A chat's events, for a chat window opened mid-chat (chatEvents fromStart).
+            Index(fields=("chat_id", "id")),
         ]
 
 

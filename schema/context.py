@@ -34,6 +34,9 @@ class Context:
     live_from: int | None = None
     replay_through: int | None = None
     position: int = 0
+    # The result being yielded comes from a bus signal (typing), not a log event: it is
+    # never replayed, so a subscriber who caught up to `position` still gets it.
+    signal: bool = False
     # Root fields (by response key) whose answer is read as someone else: `login`'s
     # payload shows the person it signed in, and nothing else in the operation does.
     acting_as: dict[str, tuple[Viewer, Loaders]] = field(default_factory=dict)

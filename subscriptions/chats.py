@@ -8,11 +8,12 @@ from datetime import datetime
 from enum import Enum
 
 import strawberry
+from tortoise.expressions import Q
 
 from helpdesk.events.bus import get_bus
 from helpdesk.models import ChatState, LogKind
 from helpdesk.resolvers import access, chats
-from helpdesk.resolvers.errors import NotFound
+from helpdesk.resolvers.errors import ErrorCode, NotFound, invalid
 from helpdesk.resolvers.viewer import require_staff, require_viewer
 from helpdesk.schema.chats import Chat, ChatMessage
 from helpdesk.schema.contacts import Contact, contact_or_none
@@ -183,19 +184,31 @@ class ChatSubscriptions:
 
     @strawberry.subscription(
         description="One chat as it happens: messages, who accepted, joined or left, typing, "
-        "and its end (the last event). Resumes after `after`, a cursor from an earlier event.",
+        "and its end (the last event). Resumes after `after`, a cursor from an earlier event; "
+        "with `fromStart`, replays the chat from its first event (a window opened mid-chat "
+        "shows it all, and misses nothing said while it opened), then goes on live.",
         metadata=PERSONAL,  # keeps the chat's customer counted as present while it runs
     )
     async def chat_events(
-        self, info: strawberry.Info, chat_id: strawberry.ID, after: str | None = None
+        self,
+        info: strawberry.Info,
+        chat_id: strawberry.ID,
+        after: str | None = None,
+        from_start: bool = False,
     ) -> AsyncGenerator[ChatEvent, None]:
         context = info.context
         viewer = require_viewer(context.viewer)
         chat_pk = decode_id(chat_id, "Chat", "chatId")
+        if from_start and after is not None:
+            raise invalid("fromStart", ErrorCode.CONFLICTING, "pass after or fromStart, not both")
         chat = await chats.get(viewer, chat_pk)
         cursor = await checked_cursor(after)
-        start = cursor if cursor is not None else context.live_from
         replaying = context.replay_through is not None
+        if from_start and replaying:
+            # The subscriber's private catch-up (transport) replays from the first event;
+            # the shared execution it joins goes on live.
+            cursor = 0
+        start = cursor if cursor is not None else context.live_from
         if chat.state is ChatState.ENDED and cursor is None:
             return  # nothing more will happen
         # The customer's open socket says they are still there (the chat would time out).
@@ -204,9 +217,11 @@ class ChatSubscriptions:
         if customer:
             await chats.customer_seen(viewer, chat_pk)
         every = timeout / 3 if customer else None
+        # A replay reads the chat's events and its ticket's (a move out of sight), not all.
+        own = Q(chat_id=chat.id) | Q(ticket_id=chat.ticket_id)
         async with (
             contextlib.AsyncExitStack() as stack,
-            contextlib.aclosing(batches(start, context.replay_through)) as source,
+            contextlib.aclosing(batches(start, context.replay_through, own)) as source,
         ):
             # Typing travels on the bus, never stored: a replay has none.
             signals = None if replaying else await stack.enter_async_context(get_bus().signals())
@@ -220,7 +235,9 @@ class ChatSubscriptions:
                 if isinstance(batch, dict):
                     if chats.is_typing_signal(batch, chat_pk, viewer):
                         fresh(info)
+                        context.signal = True
                         yield ChatEvent.typing_of(batch)
+                        context.signal = False
                     continue
                 for live in batch:
                     context.position = live.event.id

@@ -94,17 +94,21 @@ class Member:
     checked_through: int  # the event stream position when this viewer was authenticated
     done: asyncio.Event = field(default_factory=asyncio.Event)
     # While catching up, the hub's results wait here; afterwards those the catch-up already
-    # sent (event ids up to `replayed_through`) are dropped.
+    # sent (event ids up to `replayed_through`) are dropped. A result of no event (None: a
+    # typing signal) is never replayed, so never dropped.
     catching_up: bool = False
-    waiting: list[tuple[int, str]] = field(default_factory=list)
+    waiting: list[tuple[int | None, str]] = field(default_factory=list)
     replayed_through: int = 0
+    # The hub's execution ended while this member caught up (a chat that had ended): its
+    # `complete` goes out after what the catch-up replays, not before, which would drop it.
+    complete_when_caught_up: bool = False
 
-    def deliver(self, event_id: int, encoded_payload: str, at: Moment) -> bool:
+    def deliver(self, event_id: int | None, encoded_payload: str, at: Moment) -> bool:
         """A result from the hub; True if it went out to the socket now."""
         if self.catching_up:
             self.waiting.append((event_id, encoded_payload))
             return False
-        if not self.replayed_through or event_id > self.replayed_through:
+        if _after(event_id, self.replayed_through):
             return self.send(encoded_payload, at)
         return False
 
@@ -112,7 +116,9 @@ class Member:
         self.replayed_through = through
         at = Moment.now()
         sent = sum(
-            self.send(encoded, at) for event_id, encoded in self.waiting if event_id > through
+            self.send(encoded, at)
+            for event_id, encoded in self.waiting
+            if _after(event_id, through)
         )
         metrics.events_delivered(sent)
         self.waiting.clear()
@@ -135,6 +141,18 @@ class Member:
         return True
 
 
+def _after(event_id: int | None, replayed_through: int) -> bool:
+    """Whether a hub's result is news to a member whose catch-up replayed that far."""
+    return event_id is None or not replayed_through or event_id > replayed_through
+
+
+async def _complete(member: Member) -> None:
+    if member.catching_up:
+        member.complete_when_caught_up = True
+    else:
+        await send_complete(member.operation)
+
+
 class Hub:
     def __init__(self, registry: "Hubs", key: HubKey, execution: Execution) -> None:
         self.registry = registry
@@ -143,7 +161,7 @@ class Hub:
         self.execution = execution
         self.context = execution.context
         # Snapshot executions: the latest result, for members who join after it was sent.
-        self.latest: tuple[int, str] | None = None
+        self.latest: tuple[int | None, str] | None = None
         # The stream starts right after the events handed out so far, whenever the
         # subscription itself gets to listen.
         self.context.live_from = self.context.position = get_tailer().watermark
@@ -173,7 +191,7 @@ class Hub:
                     first = False
                     payload = next_payload(result)
                     if payload is not None:
-                        event_id = self.position
+                        event_id = None if self.context.signal else self.position
                         encoded = run.encode(payload)
                         if run.snapshot:
                             self.latest = (event_id, encoded)
@@ -182,7 +200,7 @@ class Hub:
                         for member in list(self.members):  # only queues: never waits
                             sent += member.deliver(event_id, encoded, at)
                         metrics.events_delivered(sent)
-            await self._each(lambda m: send_complete(m.operation))
+            await self._each(_complete)
         except asyncio.CancelledError:
             raise
         except Exception:

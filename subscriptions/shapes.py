@@ -7,18 +7,21 @@ from functools import lru_cache
 
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from graphql.language import (
+    BooleanValueNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     InlineFragmentNode,
     SelectionSetNode,
+    ValueNode,
     VariableNode,
 )
 from strawberry.schema.base import BaseSchema
 from strawberry.types.base import get_object_definition
 
-# The root fields that resume from a cursor in `after`: a resuming subscriber shares the
-# live execution and catches up privately (subscriptions/hubs.py).
+# The root fields that resume from a cursor in `after`, or replay from the start with
+# `fromStart`: such a subscriber shares the live execution and catches up privately
+# (subscriptions/hubs.py).
 RESUMABLE = frozenset({"ticketEvents", "chatEvents"})
 # The metadata of a subscription field whose results depend on the person, not only on
 # their audience (what the read scopes read): each subscriber gets an execution of their own.
@@ -32,6 +35,16 @@ SNAPSHOT = {"results": "snapshot"}
 class Shape:
     fields: frozenset[str]  # the root fields' names (not aliases) that may run
     cursor_variable: str | None  # the variable given to a RESUMABLE field's `after`, if any
+    # A RESUMABLE field's `fromStart`: the variable given to it, and its value when that
+    # variable is not sent (its default), or the literal written.
+    start_variable: str | None = None
+    starts: bool = False
+
+    def from_start(self, variables: dict | None) -> bool:
+        """Whether the subscriber asks for a replay from the start (a cursor of 0)."""
+        if self.start_variable is None or not variables or self.start_variable not in variables:
+            return self.starts
+        return variables[self.start_variable] is True
 
 
 @lru_cache(maxsize=512)
@@ -49,13 +62,24 @@ def subscription_shape(query: str, operation_name: str | None) -> Shape | None:
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
     roots = list(_root_fields(operation.selection_set, fragments))
-    cursor_variable = None
+    defaults = {
+        d.variable.name.value: d.default_value for d in operation.variable_definitions or ()
+    }
+    cursor_variable = start_variable = None
+    starts = False
     for root in roots:
         for argument in root.arguments or ():
-            if root.name.value in RESUMABLE and argument.name.value == "after":
-                if isinstance(argument.value, VariableNode):
-                    cursor_variable = argument.value.name.value
-    return Shape(frozenset(r.name.value for r in roots), cursor_variable)
+            if root.name.value not in RESUMABLE:
+                continue
+            value: ValueNode | None = argument.value
+            if argument.name.value == "after" and isinstance(value, VariableNode):
+                cursor_variable = value.name.value
+            elif argument.name.value == "fromStart":
+                if isinstance(value, VariableNode):
+                    start_variable = value.name.value
+                    value = defaults.get(start_variable)
+                starts = isinstance(value, BooleanValueNode) and value.value
+    return Shape(frozenset(r.name.value for r in roots), cursor_variable, start_variable, starts)
 
 
 def _root_fields(

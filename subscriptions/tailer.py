@@ -14,6 +14,8 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 
+from tortoise.expressions import Q
+
 from helpdesk.events.bus import Bus
 from helpdesk.models import LogEvent
 from helpdesk.resolvers import statements
@@ -105,10 +107,14 @@ class Tailer:
             self._queues.discard(queue)
 
 
-async def replay(after: int, through: int) -> AsyncIterator[list[LiveEvent]]:
-    """The committed events after one cursor and up to a watermark, in batches."""
+async def replay(after: int, through: int, only: Q | None = None) -> AsyncIterator[list[LiveEvent]]:
+    """The committed events after one cursor and up to a watermark, in batches; with
+    `only`, those it matches."""
     while after < through:
-        rows = await LogEvent.filter(id__gt=after, id__lte=through).order_by("id").limit(BATCH)
+        query = LogEvent.filter(id__gt=after, id__lte=through)
+        if only is not None:
+            query = query.filter(only)
+        rows = await query.order_by("id").limit(BATCH)
         if not rows:
             return
         yield await live_events.load(rows)

@@ -25,6 +25,7 @@ from helpdesk.subscriptions.strawberry_adapter import (
     TransportHandler,
     initial_errors,
     next_payload,
+    send_complete,
     send_errors,
 )
 from helpdesk.subscriptions.tailer import get_tailer
@@ -172,6 +173,11 @@ class LiveHandler(TransportHandler):
                 await send_errors(operation, [as_graphql_error(error)])
                 return
             variables[shape.cursor_variable] = None
+        if shape.from_start(operation.variables):
+            # A replay from the first event: a catch-up from 0, the field's own reading.
+            cursor = 0 if cursor is None else cursor
+            if shape.start_variable:
+                variables[shape.start_variable] = False
         # Shared executions run as no one in particular; personal ones, as the person.
         audience = access.audience(viewer)
         personal = is_personal(self.schema, shape)
@@ -250,6 +256,8 @@ class LiveHandler(TransportHandler):
                     encoded = self.live_view.encode_json(payload)
                     metrics.events_delivered(member.send(encoded, Moment.now()))
         member.caught_up(max(through, cursor))
+        if member.complete_when_caught_up:  # the hub ended while this one caught up
+            await send_complete(operation)
 
     async def send_message(self, message) -> None:
         self.outbox.push(self.live_view.encode_json(message))

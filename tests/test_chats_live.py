@@ -152,6 +152,90 @@ async def test_a_chat_from_queue_to_transcript_survives_a_restart(server, people
     assert all(body.count(f": {text}") == 1 for _, text in every)
 
 
+JOIN = """mutation($id: ID!) { joinChat(input: {chatId: $id}) { chat { id } errors { code } } }"""
+FROM_START = """subscription($id: ID!, $after: String) {
+  chatEvents(chatId: $id, after: $after, fromStart: true) {
+    cursor kind actor { name } message { body } chat { state }
+  }
+}"""
+
+
+async def test_a_window_opened_mid_chat_replays_it_from_the_start_then_goes_on_live(server, people):
+    """A window that opens after the chat began (a colleague joining, the accepting agent's
+    own window opening a moment after the customer saw the accept) shows all of it and
+    misses nothing said while it opened: fromStart replays the chat's events, then live."""
+    alice, hero, other = people["alice"], people["hero"], people["other"]
+    bob = await f.customer(await f.organization("Globex"), name="Bob Other")
+    started = await server.gql(START, {"input": {"summary": "Mid-chat"}}, alice.token)
+    chat_id = started["startChat"]["chat"]["id"]
+    await server.gql(ACCEPT, {"id": chat_id}, hero.token)
+    elsewhere = await server.gql(START, {"input": {"summary": "Not this one"}}, bob.token)
+    await send(server, chat_id, alice, "Hello")
+    await send(server, chat_id, hero, "Hi Alice")
+    assert (await server.gql(JOIN, {"id": chat_id}, other.token))["joinChat"]["errors"] == []
+
+    window, op = await listen(server, other, FROM_START, {"id": chat_id})
+    history = [await chat_event(window, op) for _ in range(5)]
+    assert [(e["kind"], e["actor"]["name"], (e["message"] or {}).get("body")) for e in history] == [
+        ("STARTED", "Alice Archer", None),
+        ("ACCEPTED", "Hero One", None),
+        ("MESSAGE", "Alice Archer", "Hello"),
+        ("MESSAGE", "Hero One", "Hi Alice"),
+        ("JOINED", "Hero Two", None),
+    ]  # and nothing of Bob's chat, started in between
+    # A second window of the same person joins the running execution: it replays for itself.
+    tab, tab_op = await listen(server, other, FROM_START, {"id": chat_id})
+    assert [await chat_event(tab, tab_op) for _ in range(5)] == history
+    # Typing is no event: a window that caught up to the newest one still hears it.
+    await server.gql(TYPING, {"id": chat_id, "typing": True}, alice.token)
+    for socket, op_id in ((window, op), (tab, tab_op)):
+        typing = await chat_event(socket, op_id)
+        assert (typing["kind"], typing["cursor"], typing["actor"]["name"]) == (
+            "TYPING",
+            None,
+            "Alice Archer",
+        )
+    await send(server, chat_id, alice, "Thanks, both")
+    for socket, op_id in ((window, op), (tab, tab_op)):
+        assert (await chat_event(socket, op_id))["message"]["body"] == "Thanks, both"
+        await socket.nothing_for(0.3)
+
+    # Once ended, the same subscription replays the whole chat and completes.
+    assert (await server.gql(END, {"id": chat_id}, alice.token))["endChat"]["errors"] == []
+    assert (await chat_event(window, op))["kind"] == "ENDED"
+    again = await LiveClient.connect(server, alice.token)  # a replay, over at once
+    await again.acked()
+    again_op = await again.subscribe(FROM_START, {"id": chat_id})
+    replayed = [(await chat_event(again, again_op))["kind"] for _ in range(7)]
+    assert replayed == ["STARTED", "ACCEPTED", "MESSAGE", "MESSAGE", "JOINED", "MESSAGE", "ENDED"]
+    assert (await again.receive())["type"] == "complete"
+    # Coming back with a cursor after the chat ended gets the rest of it, then the end.
+    back = await LiveClient.connect(server, alice.token)
+    await back.acked()
+    back_op = await back.subscribe(EVENTS, {"id": chat_id, "after": history[-1]["cursor"]})
+    rest = [(await chat_event(back, back_op))["kind"] for _ in range(2)]
+    assert rest == ["MESSAGE", "ENDED"]
+    assert (await back.receive())["type"] == "complete"
+
+    # Both a cursor and fromStart: refused, naming the argument. Bob sees nothing of it.
+    both = await again.subscribe(FROM_START, {"id": chat_id, "after": history[0]["cursor"]})
+    refused = await again.receive()
+    assert refused["id"] == both
+    errors = refused["payload"] if refused["type"] == "error" else refused["payload"]["errors"]
+    assert errors[0]["extensions"]["code"] == "INVALID_INPUT"
+    assert errors[0]["extensions"]["problems"][0]["field"] == "fromStart"
+    other_org = await LiveClient.connect(server, bob.token)
+    await other_org.acked()
+    peek = await other_org.subscribe(FROM_START, {"id": chat_id})
+    refused = await other_org.receive()
+    assert refused["id"] == peek
+    errors = refused["payload"] if refused["type"] == "error" else refused["payload"]["errors"]
+    assert errors[0]["extensions"]["code"] == "NOT_FOUND"
+    assert elsewhere["startChat"]["errors"] == []
+    for socket in (window, tab, again, back, other_org):
+        await socket.close()
+
+
 async def test_customers_cannot_watch_the_queue(server, people):
     alice = people["alice"]
     socket = await LiveClient.connect(server, alice.token)

@@ -447,6 +447,10 @@ def test_chat_now_from_a_ticket_with_typing_and_staff_joining(served, browser):
     marco.get_by_role("button", name="Accept chat with Sofia Lindqvist").click()
     desk = marco.get_by_role("dialog", name=re.compile("^Chat"))
     expect(chat.get_by_text("Chatting with Marco Rossi")).to_be_visible(timeout=LIVE)
+    # Both windows show the chat from its start, accepted included: from then on each hears
+    # the other's typing, which is never stored and never replayed.
+    for window in (chat, desk):
+        expect(window.get_by_text("Marco Rossi · accepted")).to_be_visible(timeout=LIVE)
 
     # Typing shows on the other side, and stops with the message.
     chat.get_by_role("textbox", name="Message").fill("The deposit address")
@@ -463,6 +467,7 @@ def test_chat_now_from_a_ticket_with_typing_and_staff_joining(served, browser):
     priya.get_by_role("button", name="Join chat with Sofia Lindqvist").click()
     beside = priya.get_by_role("dialog", name=re.compile("^Chat"))
     expect(chat.get_by_text(re.compile("joined"))).to_be_visible(timeout=LIVE)
+    expect(beside.get_by_text("The deposit address")).to_be_visible()  # said before she came
     beside.get_by_role("textbox", name="Message").fill("Priya here, from payments")
     beside.get_by_role("button", name="Send message").click()
     expect(chat.get_by_text("Priya here, from payments")).to_be_visible(timeout=LIVE)

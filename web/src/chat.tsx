@@ -1,5 +1,5 @@
 // Live chat: the customer's chat window and the staff's waiting-chat queue, from chatEvents
-// (resumed after its last cursor) and chatQueue.
+// (from the chat's start, then resumed after its last cursor) and chatQueue.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { check, errorText, follow, gql } from "./api";
 import { when } from "./format";
@@ -32,8 +32,11 @@ export function ChatWindow({ start, close, me }: { start: Chat; close: () => voi
     if (name) timers.current[id] = window.setTimeout(() => typer(id, null), TYPING_LASTS);
   }
 
+  // From the chat's first event until one is seen (the window shows what was said before it
+  // opened, and misses nothing said while it did), then resumed after the last one seen.
+  const position = () => ({ id: chatId, after: cursor.current, fromStart: cursor.current === null });
   useEffect(() => {
-    const stop = follow<{ chatEvents: ChatEvent }>(CHAT_EVENTS, () => ({ id: chatId, after: cursor.current }), (d) => {
+    const stop = follow<{ chatEvents: ChatEvent }>(CHAT_EVENTS, position, (d) => {
       const event = d.chatEvents;
       if (event.cursor) cursor.current = event.cursor;
       if (event.chat) setChat(event.chat);

@@ -93,7 +93,8 @@ export const END_CHAT = `mutation($id: ID!) { endChat(input: {chatId: $id}) {
   chat { ${CHAT} } errors { code message } } }`;
 export const SAY = `mutation($id: ID!, $body: String!) { sendChatMessage(input: {chatId: $id, body: $body}) {
   message { id } errors { code message } } }`;
-export const CHAT_EVENTS = `subscription($id: ID!, $after: String) { chatEvents(chatId: $id, after: $after) {
+export const CHAT_EVENTS = `subscription($id: ID!, $after: String, $fromStart: Boolean!) {
+  chatEvents(chatId: $id, after: $after, fromStart: $fromStart) {
   cursor kind occurredAt typing actor { id name } message { id body sentAt author { name } } chat { ${CHAT} } } }`;
 export const CHAT_QUEUE = `subscription { chatQueue { totalCount chats { ${CHAT} } } }`;
 
