@@ -125,7 +125,7 @@ class Ticket(Model):
         # trigram index the migrations add by hand (SQLite FTS5, PostgreSQL pg_trgm), as
         # they add the default view's partial indexes over open tickets (status < 4, which
         # Tortoise's PartialIndex cannot say): one per sort (0008), one per filtered column
-        # (0011).
+        # (0011), and a customer's by organization and each of those columns (0013).
         indexes = [
             Index(fields=("organization_id", "updated_at")),
             Index(fields=("status", "updated_at")),
