@@ -102,8 +102,7 @@ class LogEvent(Model):
             Index(fields=("ticket_id", "id")),
             Index(fields=("organization_id", "id")),
             Index(fields=("kind", "id")),
-            # A chat's events, for a chat window opened mid-chat (chatEvents fromStart).
-            Index(fields=("chat_id", "id")),
+            # And a chat's events, partial (migration 0012 makes it by hand).
         ]
 
 
