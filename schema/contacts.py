@@ -11,7 +11,7 @@ from helpdesk.schema.connections import Connection, list_connection
 from helpdesk.schema.context import loaders_of, viewer_of
 from helpdesk.schema.errors import UserError, attempt
 from helpdesk.schema.ids import decode_id, decode_optional
-from helpdesk.schema.loaders import MISSING, Loaders, peek, soon
+from helpdesk.schema.loaders import MISSING, Loaders, converted, soon
 from helpdesk.schema.nodes import nodes_of
 from helpdesk.schema.organizations import Organization
 
@@ -98,10 +98,10 @@ def contact_soon(loaders: Loaders, contact_id: int | None) -> Any:
 def contacts_soon(loaders: Loaders, contact_ids: list[int]) -> Any:
     """The contacts of these ids the viewer may see, in that order: at once when all are
     already loaded, else an awaitable of them."""
-    rows = [peek(loaders.contact, i) for i in contact_ids]
-    if any(row is MISSING for row in rows):
+    found = [converted(loaders.contact, i, _contact_or_none) for i in contact_ids]
+    if any(contact is MISSING for contact in found):
         return contacts_of(loaders, contact_ids)
-    return [Contact.from_model(row) for row in rows if row]
+    return [contact for contact in found if contact]
 
 
 async def contacts_of(loaders: Loaders, contact_ids: list[int]) -> list[Contact]:

@@ -436,10 +436,17 @@ class _Planner:
             steps.append((response_name, found.attribute, found.get, own, complete, found.non_null))
         loaders = self.loaders
         is_type_of = object_type.is_type_of
+        # Objects completed so far, by id (kept alive here, so the ids stay theirs): a page's
+        # tickets share a few organizations, owners and categories, each one object
+        # (schema/loaders.py `converted`), completed once. The functions are pure.
+        done: dict[int, tuple[Any, dict[str, Any]]] = {}
 
         def complete_object(row: Any) -> Any:
             if row is None:
                 return _unusual(row) if non_null else None
+            known = done.get(id(row))
+            if known is not None and known[0] is row:
+                return known[1]
             if iscoroutine(row):  # the row of a related field, still loading
                 return _unusual(row)
             if is_type_of is not None and is_type_of(row, None) is not True:  # type: ignore[arg-type]
@@ -455,6 +462,7 @@ class _Planner:
                     completed[response_name] = value
                 else:
                     completed[response_name] = complete(value)
+            done[id(row)] = (row, completed)  # whole: a plan that gave up keeps nothing
             return completed
 
         return complete_object

@@ -39,14 +39,41 @@ def peek(loader: DataLoader, key: Hashable) -> Any:
     return future.result()
 
 
+class RowLoader(DataLoader):
+    """A loader of rows by key that also keeps what each row was converted into (`soon`):
+    a grid page's 50 tickets name the same few organizations, owners and categories, and
+    each of them becomes one schema object, completed once (schema/execution.py)."""
+
+    def __init__(self, load_fn: Callable[[list[Any]], Any]) -> None:
+        super().__init__(load_fn)
+        self.converted: dict[tuple[Hashable, Callable[[Any], Any]], Any] = {}
+
+
+def converted(loader: DataLoader, key: Hashable, convert: Callable[[Any], T]) -> Any:
+    """`convert(row)` of the row the loader holds for `key`, or MISSING (see `peek`); the
+    same object each time the same row is asked for the same conversion."""
+    memo = loader.converted if isinstance(loader, RowLoader) else None
+    if memo is not None:
+        done = memo.get((key, convert), MISSING)
+        if done is not MISSING:
+            return done
+    row = peek(loader, key)
+    if row is MISSING:
+        return MISSING
+    done = convert(row)
+    if memo is not None:
+        memo[key, convert] = done
+    return done
+
+
 def soon(loader: DataLoader, key: Hashable, convert: Callable[[Any], T]) -> Any:
     """`convert(row)` at once when the row is already loaded, else an awaitable of it (typed
     Any: a resolver returns it as its declared type). A resolver returning this runs without
     a coroutine or a task of its own when the page's rows were loaded in one go; otherwise
     it waits for the batch like any loader field."""
-    row = peek(loader, key)
-    if row is not MISSING:
-        return convert(row)
+    done = converted(loader, key, convert)
+    if done is not MISSING:
+        return done
 
     async def later() -> T:
         return convert(await loader.load(key))
@@ -54,12 +81,12 @@ def soon(loader: DataLoader, key: Hashable, convert: Callable[[Any], T]) -> Any:
     return later()
 
 
-def _by_id(query: Callable[[], QuerySet]) -> DataLoader:
+def _by_id(query: Callable[[], QuerySet]) -> RowLoader:
     async def load(ids: list[int]):
         rows = {row.id: row for row in await query().filter(id__in=ids)}
         return [rows.get(i) for i in ids]
 
-    return DataLoader(load)
+    return RowLoader(load)
 
 
 def _grouped(query: Callable[[], QuerySet], key: str, order: tuple[str, ...]) -> DataLoader:
