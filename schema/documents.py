@@ -79,6 +79,17 @@ class Measure:
     aliases: int
     repeats: int  # the largest product of same-named siblings along a path
     cost: int
+    variables: frozenset[str] = frozenset()  # the variables it depends on (page sizes, ids)
+
+
+def _shape(value: Any) -> Any:
+    """What a walk makes of a variable's value (Walk._times): a page size, a list's length,
+    or nothing."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, list):
+        return ("list", len(value))
+    return None
 
 
 def _fragments(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
@@ -143,11 +154,12 @@ class Walk:
         self.max_depth = settings.max_query_depth
         self.depth = 0
         self.aliases = 0
+        self.read: set[str] = set()  # the variables looked at
 
     def run(self, operation: OperationDefinitionNode) -> Measure:
         root = self.schema.get_root_type(operation.operation)
         cost, repeats = self._set(operation.selection_set, root, 0)
-        return Measure(self.depth, self.aliases, repeats, cost)
+        return Measure(self.depth, self.aliases, repeats, cost, frozenset(self.read))
 
     def _flatten(
         self, selection_set: SelectionSetNode, parent: GraphQLNamedType | None
@@ -247,6 +259,7 @@ class Walk:
         if isinstance(node, ListValueNode):
             return list(node.values)
         if isinstance(node, VariableNode):
+            self.read.add(node.name.value)
             return self.variables.get(node.name.value)
         return None
 
@@ -307,6 +320,17 @@ def measure(
     return found
 
 
+class _Measures(dict):
+    """An operation's measures by the shapes of the variables it depends on."""
+
+    def __init__(self, names: frozenset[str]) -> None:
+        super().__init__()
+        self.names = names
+
+
+MEASURES_PER_OPERATION = 32  # page sizes a client asks one document for, kept
+
+
 class Documents:
     """Parsed and validated documents of one schema, kept for small documents only: a
     large one would let a client grow the process's memory with each distinct text."""
@@ -316,6 +340,7 @@ class Documents:
         self.size = settings.document_cache_size
         self.production = production
         self._entries: OrderedDict[str, tuple[DocumentNode, list[GraphQLError]]] = OrderedDict()
+        self._measures: OrderedDict[tuple[str, str | None], _Measures] = OrderedDict()
 
     def _remember(self, query: str, entry: tuple[DocumentNode, list[GraphQLError] | None]):
         if len(query) <= self.max_bytes:
@@ -337,6 +362,38 @@ class Documents:
             ) from None
         self._remember(query, (document, None))
         return document
+
+    def measured(
+        self,
+        query: str,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        operation_name: str | None,
+        variables: Mapping[str, Any] | None,
+        settings: Settings,
+    ) -> Measure | None:
+        """`measure`, kept for a small document's operation by what its variables make of
+        it: a grid asked for again with the same page size is not walked again."""
+        if not query or len(query) > self.max_bytes:  # no text to know it by, or too large
+            return measure(schema, document, operation_name, variables, settings)
+        given = variables if isinstance(variables, Mapping) else {}
+        key = (query, operation_name)
+        known = self._measures.get(key)
+        if known is not None:
+            self._measures.move_to_end(key)
+            found = known.get(tuple(sorted((n, _shape(given.get(n))) for n in known.names)))
+            if found is not None:
+                return found
+        found = measure(schema, document, operation_name, variables, settings)
+        if found is None:
+            return found
+        if known is None or known.names != found.variables:
+            known = self._measures[key] = _Measures(found.variables)
+            while len(self._measures) > self.size:
+                self._measures.popitem(last=False)
+        if len(known) < MEASURES_PER_OPERATION:
+            known[tuple(sorted((n, _shape(given.get(n))) for n in known.names))] = found
+        return found
 
     def validated(self, query: str, schema: GraphQLSchema, document: DocumentNode, rules):
         entry = self._entries.get(query)
@@ -388,8 +445,13 @@ class DocumentChecks(SchemaExtension):
         context = self.execution_context
         schema = context.schema._schema
         try:
-            found = measure(
-                schema, document, context.operation_name, context.variables, self.settings
+            found = self.documents.measured(
+                context.query or "",
+                schema,
+                document,
+                context.operation_name,
+                context.variables,
+                self.settings,
             )
         except TooComplex as error:
             return [refusal(str(error), ErrorCode.DOCUMENT_TOO_COMPLEX, **error.extensions)]
