@@ -101,7 +101,6 @@ class Ticket(relay.Node):
     updated_at: datetime
     resolved_at: datetime | None
     closed_at: datetime | None
-    days_open: int = strawberry.field(description="Whole days from creation to closing or now.")
     version: int = strawberry.field(description="Pass as expectedVersion to detect lost updates.")
     _model: strawberry.Private[models.Ticket]
 
@@ -126,7 +125,6 @@ class Ticket(relay.Node):
             updated_at=m.updated_at,
             resolved_at=m.resolved_at,
             closed_at=m.closed_at,
-            days_open=m.days_open,
             version=m.version,
             _model=m,
         )
@@ -138,6 +136,14 @@ class Ticket(relay.Node):
     @staticmethod
     def to_global(ticket_id: int) -> strawberry.ID:
         return strawberry.ID(str(relay.GlobalID("Ticket", str(ticket_id))))
+
+    # Counted when asked for: it reads the clock.
+    @strawberry.field(
+        description="Whole days from creation to closing or now.",
+        metadata=plain(lambda ticket, _loaders: ticket._model.days_open),
+    )
+    def days_open(self) -> int:
+        return self._model.days_open
 
     # Related rows: plain functions of the ticket and the request's loaders (below), so
     # execution may call them without an Info (schema/execution.py).
