@@ -4,11 +4,13 @@ each statement anew from filters and a pypika tree, about 0.3 ms for a one-row U
 Values still go through each model field's own conversion, so what is stored is what the
 ORM would have stored; errors are the ORM's too (its client runs the statement)."""
 
-from functools import cache
-from typing import TypeVar
+from collections.abc import Iterable
+from functools import cache, lru_cache
+from typing import Any, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 M = TypeVar("M", bound=Model)
 
@@ -101,3 +103,75 @@ async def row(model: type[M], key: int, *, for_update: bool = False) -> M | None
     `for_update`), or None. Who may see it is the caller's to check (resolvers/access.py)."""
     rows = await _select(model, _row(model, _is_postgres(model._meta.db), for_update), [key])
     return rows[0] if rows else None
+
+
+def _in(postgres: bool, count: int) -> str:
+    return ", ".join(_placeholder(postgres, n) for n in range(1, count + 1))
+
+
+@lru_cache(maxsize=512)
+def _rows_in(model: type[Model], postgres: bool, count: int) -> str:
+    meta = model._meta
+    return (
+        f'SELECT {_columns(model)} FROM "{meta.db_table}" '
+        f'WHERE "{meta.db_pk_column}" IN ({_in(postgres, count)})'
+    )
+
+
+async def rows_in(model: type[M], keys: list[int]) -> list[M]:
+    """The model's rows whose primary key is one of `keys`, in no particular order. Who may
+    see them is the caller's to check: see `whole_table`."""
+    if not keys:
+        return []
+    sql = _rows_in(model, _is_postgres(model._meta.db), len(keys))
+    return await _select(model, sql, list(keys))
+
+
+@lru_cache(maxsize=512)
+def _values_in(
+    model: type[Model], columns: tuple[str, ...], key: str, postgres: bool, count: int
+) -> str:
+    meta = model._meta
+    names = ", ".join(f'"{column}"' for column in columns)
+    return (
+        f'SELECT {names} FROM "{meta.db_table}" WHERE "{key}" IN ({_in(postgres, count)}) '
+        f'ORDER BY "{meta.db_pk_column}"'
+    )
+
+
+async def ids_in(model: type[Model], columns: tuple[str, ...], key: str, keys: list[int]):
+    """Integer columns (ids) of the model's rows whose `key` column is one of `keys`, as
+    tuples in the order of the rows' primary keys: what `.filter(key__in=keys).order_by(pk)
+    .values_list(*columns)` answers, without building it each time."""
+    if not keys:
+        return []
+    db = model._meta.db
+    sql = _values_in(model, columns, key, _is_postgres(db), len(keys))
+    _, rows = await db.execute_query(sql, list(keys))
+    return [tuple(row) for row in rows]
+
+
+def whole_table(query: QuerySet[Any]) -> bool:
+    """Whether the queryset is every row of its model, as `Model.all()` makes it: compared
+    slot by slot with a fresh one, so anything added to it (a filter, an ordering, a limit,
+    another connection, a setting Tortoise may add one day) makes it not."""
+    fresh = query.model.all()
+    for name in _slots(type(query).__mro__):
+        if name == "query":  # the model's base statement, built when run: the same object
+            if getattr(query, name, None) is not getattr(fresh, name, None):
+                return False
+        elif getattr(query, name, _UNSET) != getattr(fresh, name, _UNSET):
+            return False
+    return True
+
+
+_UNSET = object()
+
+
+@cache
+def _slots(classes: tuple[type, ...]) -> tuple[str, ...]:
+    return tuple(name for c in classes for name in _names(getattr(c, "__slots__", ())))
+
+
+def _names(slots: str | Iterable[str]) -> Iterable[str]:
+    return (slots,) if isinstance(slots, str) else slots

@@ -21,6 +21,7 @@ from helpdesk.resolvers import (
     log_events,
     mail,
     organizations,
+    statements,
 )
 from helpdesk.resolvers.errors import DomainError
 from helpdesk.resolvers.pagination import Page, SortKey, count_each, paginate_each
@@ -83,7 +84,12 @@ def soon(loader: DataLoader, key: Hashable, convert: Callable[[Any], T]) -> Any:
 
 def _by_id(query: Callable[[], QuerySet]) -> RowLoader:
     async def load(ids: list[int]):
-        rows = {row.id: row for row in await query().filter(id__in=ids)}
+        scope = query()
+        if statements.whole_table(scope):  # staff, a catalog: no filter to build
+            found = await statements.rows_in(scope.model, ids)
+        else:
+            found = await scope.filter(id__in=ids)
+        rows = {row.id: row for row in found}
         return [rows.get(i) for i in ids]
 
     return RowLoader(load)
@@ -269,8 +275,10 @@ class Loaders:
 
         async def load(ids: list[int]) -> list[list[int]]:
             groups = defaultdict(list)
-            links = TicketCcContact.filter(ticket_id__in=ids).order_by("id")
-            for ticket_id, contact_id in await links.values_list("ticket_id", "contact_id"):
+            links = await statements.ids_in(
+                TicketCcContact, ("ticket_id", "contact_id"), "ticket_id", ids
+            )
+            for ticket_id, contact_id in links:
                 groups[ticket_id].append(contact_id)
             return [groups[i] for i in ids]
 

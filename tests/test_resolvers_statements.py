@@ -5,9 +5,21 @@ from datetime import UTC, datetime, timedelta
 
 import factories as f
 import pytest
+from tortoise.expressions import Q
+from tortoise.functions import Count
 
-from helpdesk.models import LogEvent, LogKind, Priority, Status, Ticket
-from helpdesk.resolvers import statements
+from helpdesk.models import (
+    Category,
+    Contact,
+    LogEvent,
+    LogKind,
+    Priority,
+    Role,
+    Status,
+    Ticket,
+    TicketCcContact,
+)
+from helpdesk.resolvers import access, statements
 
 
 async def test_a_versioned_update_stores_what_the_orm_reads_back(database_url):
@@ -75,3 +87,52 @@ async def test_rows_after_a_key_come_in_key_order_up_to_the_limit(database_url):
     assert [r.id for r in rows] == [base + 1, base + 2]
     assert rows[0].kind is LogKind.DATA_LOG_CLEARED and rows[0].occurred_at == at
     assert [r.id for r in await statements.rows_after(LogEvent, base + 2, 500)] == [base + 3]
+
+
+async def test_rows_in_and_ids_in_answer_what_the_orm_answers(database_url):
+    acme = await f.organization("Acme")
+    alice, bob, carol = [await f.customer(acme) for _ in range(3)]
+    tickets = [
+        await f.ticket(alice, cc_contact_ids=[bob.contact.id, carol.contact.id]),
+        await f.ticket(alice),
+        await f.ticket(bob, cc_contact_ids=[alice.contact.id]),
+    ]
+    ids = [t.id for t in tickets] + [10**6]  # one that is not there
+    ours = sorted(await statements.rows_in(Ticket, ids), key=lambda t: t.id)
+    theirs = await Ticket.filter(id__in=ids).order_by("id")
+    assert [vars(t) for t in ours] == [vars(t) for t in theirs] and len(ours) == 3
+    assert await statements.rows_in(Ticket, []) == []
+    links = await statements.ids_in(TicketCcContact, ("ticket_id", "contact_id"), "ticket_id", ids)
+    expected = (
+        await TicketCcContact.filter(ticket_id__in=ids)
+        .order_by("id")
+        .values_list("ticket_id", "contact_id")
+    )
+    assert links == [tuple(row) for row in expected] and len(links) == 3
+
+
+async def test_only_an_untouched_queryset_is_the_whole_table(database_url):
+    acme = await f.organization("Acme")
+    alice, agent = await f.customer(acme), await f.agent()
+    assert statements.whole_table(Contact.all()) and statements.whole_table(Category.all())
+    assert statements.whole_table(access.contacts(agent.viewer))
+    assert statements.whole_table(access.organizations(agent.viewer))
+    # A customer's scopes are filtered; so is anything added to the whole table.
+    assert not statements.whole_table(access.contacts(alice.viewer))
+    assert not statements.whole_table(access.organizations(alice.viewer))
+    touched = [
+        Contact.filter(id=1),
+        Contact.filter(Q(id=1) | Q(name="x")),
+        Contact.exclude(role=Role.CUSTOMER),
+        Contact.all().only("id", "name"),
+        Contact.all().limit(3),
+        Contact.all().offset(3),
+        Contact.all().order_by("name"),
+        Contact.all().distinct(),
+        Contact.all().select_related("organization"),
+        Contact.all().prefetch_related("organization"),
+        Contact.all().annotate(n=Count("id")),
+    ]
+    if database_url.startswith("postgres"):  # SQLite has no FOR UPDATE: Tortoise drops it
+        touched.append(Contact.all().select_for_update())
+    assert not any(statements.whole_table(q) for q in touched)
