@@ -12,6 +12,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from helpdesk.models.rows import row_maker
+
 M = TypeVar("M", bound=Model)
 
 
@@ -87,9 +89,12 @@ def _row(model: type[Model], postgres: bool, for_update: bool) -> str:
 
 
 async def _select(model: type[M], sql: str, values: list) -> list[M]:
-    """The rows as model instances, made by the ORM's own executor (as `Model.raw` does)."""
-    db = model._meta.db
-    return await db.executor_class(model=model, db=db).execute_select(sql, values)
+    """The rows as model instances, made as the ORM's executor makes whole rows."""
+    _, rows = await model._meta.db.execute_query(sql, values)
+    if not rows:
+        return []
+    make = row_maker(model, tuple(rows[0].keys()))
+    return [make(row) for row in rows]
 
 
 async def rows_after(model: type[M], after: int, limit: int) -> list[M]:

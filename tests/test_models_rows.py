@@ -1,4 +1,4 @@
-"""Rows made into models the short way (helpdesk/whole_rows.py) give the very models
+"""Rows made into models the short way (helpdesk/models/rows.py) give the very models
 Tortoise's own `_init_from_db` makes: every attribute equal, of the same type, timestamps in
 the same zone. Checked on every table of a loaded demo, on both databases."""
 
@@ -9,7 +9,7 @@ from tortoise import Tortoise
 
 from helpdesk import demo
 from helpdesk.models import Contact, Status, Ticket
-from helpdesk.whole_rows import row_maker
+from helpdesk.models.rows import row_maker
 
 
 def _attributes(instance) -> dict:
