@@ -82,11 +82,17 @@ def soon(loader: DataLoader, key: Hashable, convert: Callable[[Any], T]) -> Any:
     return later()
 
 
-def _by_id(query: Callable[[], QuerySet]) -> RowLoader:
+def _by_id(query: Callable[[], QuerySet], same_for: Hashable = None) -> RowLoader:
+    """Rows by id within the scope `query()` makes. `same_for`: what the scope is made of
+    (the viewer's audience), when its statement may be kept for the next request of an
+    equal audience (statements.rows_in_scope)."""
+
     async def load(ids: list[int]):
         scope = query()
         if statements.whole_table(scope):  # staff, a catalog: no filter to build
             found = await statements.rows_in(scope.model, ids)
+        elif same_for is not None:
+            found = await statements.rows_in_scope(scope, same_for, ids)
         else:
             found = await scope.filter(id__in=ids)
         rows = {row.id: row for row in found}
@@ -161,12 +167,12 @@ class Loaders:
     @cached_property
     def contact(self) -> DataLoader:
         viewer = self.viewer
-        return _by_id(lambda: access.contacts(viewer))
+        return _by_id(lambda: access.contacts(viewer), access.audience(viewer))
 
     @cached_property
     def organization(self) -> DataLoader:
         viewer = self.viewer
-        return _by_id(lambda: access.organizations(viewer))
+        return _by_id(lambda: access.organizations(viewer), access.audience(viewer))
 
     @cached_property
     def ticket(self) -> DataLoader:

@@ -136,3 +136,42 @@ async def test_only_an_untouched_queryset_is_the_whole_table(database_url):
     if database_url.startswith("postgres"):  # SQLite has no FOR UPDATE: Tortoise drops it
         touched.append(Contact.all().select_for_update())
     assert not any(statements.whole_table(q) for q in touched)
+
+
+def by_id(rows) -> list[dict]:
+    return [vars(row) for row in sorted(rows, key=lambda row: row.id)]
+
+
+async def test_a_scoped_statement_kept_for_an_audience_answers_what_the_orm_answers(database_url):
+    acme, globex, initech = [await f.organization(n) for n in ("Acme", "Globex", "Initech")]
+    alice, bob, carol = await f.customer(acme), await f.customer(globex), await f.customer(initech)
+    partner = await f.partner(await f.customer(globex), acme)  # sees Acme's people too
+    agent = await f.agent()
+    everyone = [p.contact.id for p in (alice, bob, carol, partner, agent)] + [10**6]
+    people = [alice, bob, carol, partner, agent]
+    for _ in range(2):  # built, then kept
+        for person in people:
+            scopes = (access.contacts(person.viewer), access.organizations(person.viewer))
+            for scope, ids in zip(
+                scopes, (everyone, [acme.id, globex.id, initech.id]), strict=True
+            ):
+                for some in (ids, ids[:2], ids[::-1]):
+                    ours = await statements.rows_in_scope(
+                        scope, access.audience(person.viewer), some
+                    )
+                    theirs = await scope.filter(id__in=some)
+                    assert by_id(ours) == by_id(theirs), (
+                        person.contact.name,
+                        scope.model.__name__,
+                        some,
+                    )
+    # Alice sees her organization's people and the staff, not Globex's customer.
+    seen = await statements.rows_in_scope(
+        access.contacts(alice.viewer), access.audience(alice.viewer), everyone
+    )
+    assert {c.id for c in seen} == {alice.contact.id, agent.contact.id, partner.contact.id}
+    # A scope whose rows are not whole models is built every time, and still right.
+    limited = Contact.all().order_by("id").limit(2)
+    assert [c.id for c in await statements.rows_in_scope(limited, "limited", everyone)] == [
+        c.id for c in await limited.filter(id__in=everyone)
+    ]
