@@ -11,7 +11,6 @@ if __name__ != "helpdesk.schema":
 import strawberry
 from graphql import GraphQLObjectType
 from strawberry import relay
-from strawberry.extensions import DisableIntrospection, MaskErrors
 from strawberry.relay.utils import to_base64
 from strawberry.tools import merge_types
 
@@ -23,7 +22,7 @@ from helpdesk.schema.chats import ChatMutations, ChatQueries
 from helpdesk.schema.comments import CommentMutations
 from helpdesk.schema.contacts import ContactMutations, ContactQueries
 from helpdesk.schema.documents import document_checks
-from helpdesk.schema.errors import DomainErrors, keep_unmasked
+from helpdesk.schema.errors import DomainErrors, QuickMaskErrors, keep_unmasked
 from helpdesk.schema.inputs import InputChecks
 from helpdesk.schema.log_events import LogEventMutations, LogEventQueries
 from helpdesk.schema.operation_log import LoggedSchema, OperationLog
@@ -83,10 +82,12 @@ def build(settings: Settings, *, subscription: type | None) -> strawberry.Schema
     # Then every string in the input valid text, every list bounded (schema/inputs.py).
     extensions.append(lambda: InputChecks(settings.max_input_list_items))
     if settings.production:
-        extensions += [
-            DisableIntrospection,
-            lambda: MaskErrors(should_mask_error=keep_unmasked, error_message="Internal error."),
-        ]
+        # (Introspection is refused by the document checks' validation.)
+        extensions.append(
+            lambda: QuickMaskErrors(
+                should_mask_error=keep_unmasked, error_message="Internal error."
+            )
+        )
     # Last in the list, so its result rewrite runs first: codes are set before masking.
     extensions.append(lambda: DomainErrors(production=settings.production))
     built = LoggedSchema(

@@ -38,6 +38,7 @@ from graphql import (
     parse,
     validate,
 )
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
@@ -399,10 +400,13 @@ class Documents:
         entry = self._entries.get(query)
         if entry is not None and entry[0] is document and entry[1] is not None:
             return entry[1]
+        # In production introspection is refused, however it is spelled (aliases,
+        # fragments): graphql-core's rule reads the validated document.
+        extra = (NoSchemaIntrospectionCustomRule,) if self.production else ()
         errors = validate(
             schema,
             document,
-            (*rules, MaybeNullValidationRule, OneOfInputValidationRule),
+            (*rules, MaybeNullValidationRule, OneOfInputValidationRule, *extra),
             hide_suggestions=self.production,
         )
         if entry is not None and entry[0] is document:

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.relay.types import GlobalIDValueError
 
 from helpdesk.resolvers import errors
@@ -121,6 +121,17 @@ class DomainErrors(SchemaExtension):
     def on_stream_result(self, result):  # subscriptions: every event, before it is sent
         self._rewrite(result)
         yield
+
+
+class QuickMaskErrors(MaskErrors):
+    """strawberry's MaskErrors, without its `isinstance` check against a runtime Protocol
+    on every result (a tenth of a millisecond of each operation): a result's errors are
+    its `errors` attribute, as the Protocol says."""
+
+    def _process_result(self, result: object) -> None:
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
 
 
 def keep_unmasked(error: GraphQLError) -> bool:
