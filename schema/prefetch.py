@@ -10,8 +10,8 @@ import asyncio
 from collections.abc import Hashable, Iterable, Iterator
 
 import strawberry
+from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
 from strawberry.dataloader import DataLoader
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 from helpdesk import models
 from helpdesk.schema.context import loaders_of
@@ -25,35 +25,46 @@ CONTACTS = {
 }
 
 
-def _fields(selections: Iterable[Selection]) -> Iterator[SelectedField]:
-    """The fields of a selection set, its fragments spread."""
-    for selection in selections:
-        if isinstance(selection, SelectedField):
+def _fields(info: strawberry.Info, selection_set: SelectionSetNode | None) -> Iterator[FieldNode]:
+    """The fields of a selection set, its fragments spread. Read from the document itself:
+    strawberry's `info.selected_fields` converts the whole selection below, every ticket
+    field and related row of it, to ask for two levels of names."""
+    for selection in selection_set.selections if selection_set else ():
+        if isinstance(selection, FieldNode):
             yield selection
-        elif isinstance(selection, FragmentSpread | InlineFragment):
-            yield from _fields(selection.selections)
+        elif isinstance(selection, InlineFragmentNode):
+            yield from _fields(info, selection.selection_set)
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = info._raw_info.fragments.get(selection.name.value)
+            if fragment is not None:
+                yield from _fields(info, fragment.selection_set)
+
+
+def _roots(info: strawberry.Info) -> Iterator[FieldNode]:
+    """The root field's own nodes (one per time the document selects it, under one name)."""
+    yield from info._raw_info.field_nodes
 
 
 def ticket_fields(info: strawberry.Info) -> set[str]:
     """The names selected on the tickets of the connection this root field returns."""
     names: set[str] = set()
-    for root in info.selected_fields:
-        for field in _fields(root.selections):
-            if field.name == "nodes":
-                names.update(f.name for f in _fields(field.selections))
-            elif field.name == "edges":
-                for node in _fields(field.selections):
-                    if node.name == "node":
-                        names.update(f.name for f in _fields(node.selections))
+    for root in _roots(info):
+        for field in _fields(info, root.selection_set):
+            if field.name.value == "nodes":
+                names.update(f.name.value for f in _fields(info, field.selection_set))
+            elif field.name.value == "edges":
+                for node in _fields(info, field.selection_set):
+                    if node.name.value == "node":
+                        names.update(f.name.value for f in _fields(info, node.selection_set))
     return names
 
 
 def asks_for_total(info: strawberry.Info) -> bool:
     """Whether the connection this root field returns is asked for its totalCount."""
     return any(
-        field.name in ("totalCount", "totalCountIsExact")
-        for root in info.selected_fields
-        for field in _fields(root.selections)
+        field.name.value in ("totalCount", "totalCountIsExact")
+        for root in _roots(info)
+        for field in _fields(info, root.selection_set)
     )
 
 

@@ -125,6 +125,14 @@ GRID_PAGE = """{ tickets { nodes { __typename id number summary status priority 
     ccContacts { id name } category { name } } pageInfo { hasNextPage endCursor } } }"""
 
 
+# The same page through fragments and an alias: the related rows are still loaded first.
+GRID_FRAGMENTS = """{ page: tickets { ...Page } } fragment Page on TicketConnection {
+    pageInfo { hasNextPage endCursor } nodes { ... on Ticket { __typename id number summary
+    status priority createdAt ccEmails ...Related } } } fragment Related on Ticket {
+    organization { id name } primaryContact { id name email } owner { name }
+    ccContacts { id name } category { name } }"""
+
+
 async def test_a_grid_page_is_completed_by_its_plan_and_nothing_else(settings):
     """A grid page's selection is plain all the way down, and its related rows are loaded
     before it completes: its plan answers the whole connection, and graphql-core completes
@@ -155,6 +163,9 @@ async def test_a_grid_page_is_completed_by_its_plan_and_nothing_else(settings):
             for n in nodes
         )
         assert nodes[0]["organization"]["name"] == "Acme" and nodes[0]["__typename"] == "Ticket"
+        assert completed == [], completed
+        again = await answers(served, settings, GRID_FRAGMENTS, {}, person)
+        assert again["data"]["page"] == page["data"]["tickets"] and not again["errors"]
         assert completed == [], completed
     # A CC contact who moved to another organization is no longer the customer's to see.
     globex = await f.organization("Globex")
