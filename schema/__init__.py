@@ -22,8 +22,7 @@ from helpdesk.schema.chats import ChatMutations, ChatQueries
 from helpdesk.schema.comments import CommentMutations
 from helpdesk.schema.contacts import ContactMutations, ContactQueries
 from helpdesk.schema.documents import document_checks
-from helpdesk.schema.errors import DomainErrors, QuickMaskErrors, keep_unmasked
-from helpdesk.schema.inputs import InputChecks
+from helpdesk.schema.errors import DomainErrors
 from helpdesk.schema.log_events import LogEventMutations, LogEventQueries
 from helpdesk.schema.operation_log import LoggedSchema, OperationLog
 from helpdesk.schema.organizations import OrganizationMutations, OrganizationQueries
@@ -79,16 +78,7 @@ def build(settings: Settings, *, subscription: type | None) -> strawberry.Schema
     # Size, depth, aliases and cost, then validation (cached for small documents), all
     # before any resolver runs.
     extensions: list = [document_checks(settings)]
-    # Then every string in the input valid text, every list bounded (schema/inputs.py).
-    extensions.append(lambda: InputChecks(settings.max_input_list_items))
-    if settings.production:
-        # (Introspection is refused by the document checks' validation.)
-        extensions.append(
-            lambda: QuickMaskErrors(
-                should_mask_error=keep_unmasked, error_message="Internal error."
-            )
-        )
-    # Last in the list, so its result rewrite runs first: codes are set before masking.
+    # Codes for domain errors; in production, unexpected ones masked.
     extensions.append(lambda: DomainErrors(production=settings.production))
     built = LoggedSchema(
         query=_query_type(),

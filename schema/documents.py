@@ -47,6 +47,7 @@ from helpdesk.resolvers import metrics
 from helpdesk.resolvers.errors import ErrorCode
 from helpdesk.resolvers.throttle import Buckets
 from helpdesk.resolvers.viewer import Viewer
+from helpdesk.schema.inputs import input_error
 from helpdesk.settings import Settings
 
 # Lists that are not connections, with the most items they hold; any other list counts as
@@ -415,7 +416,8 @@ class Documents:
 
 
 class DocumentChecks(SchemaExtension):
-    """Runs everything above for each operation (HTTP, websocket, shared subscriptions)."""
+    """Runs everything above for each operation (HTTP, websocket, shared subscriptions),
+    then the input checks of schema/inputs.py."""
 
     def __init__(self, settings: Settings, documents: Documents, budgets: Buckets) -> None:
         super().__init__()
@@ -442,7 +444,11 @@ class DocumentChecks(SchemaExtension):
         context = self.execution_context
         document = context.graphql_document
         if document is not None and context.pre_execution_errors is None:
-            context.pre_execution_errors = self._check(document)
+            errors = self._check(document)
+            if not errors:  # then every string in the input valid text, every list bounded
+                error = input_error(context, self.settings.max_input_list_items)
+                errors = [error] if error is not None else []
+            context.pre_execution_errors = errors
         yield
 
     def _check(self, document: DocumentNode) -> list[GraphQLError]:

@@ -30,7 +30,6 @@ from graphql import (
     type_from_ast,
     visit,
 )
-from strawberry.extensions import SchemaExtension
 
 from helpdesk.resolvers.errors import ErrorCode
 from helpdesk.resolvers.validation import text_problem
@@ -186,25 +185,16 @@ def long_id_literal_error(schema: GraphQLSchema, document: DocumentNode) -> Grap
     return _too_long_id("an ID in the document", finder.found) if finder.found else None
 
 
-class InputChecks(SchemaExtension):
-    """After the document checks and validation passed, before variables are coerced."""
-
-    def __init__(self, max_list_items: int) -> None:
-        super().__init__()
-        self.max_items = max_list_items
-
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        document = context.graphql_document
-        if document is not None and not context.pre_execution_errors:
-            schema = context.schema._schema
-            operation = get_operation_ast(document, context.operation_name)
-            types = variable_types(schema, operation)
-            error = (
-                variables_error(context.variables, types, self.max_items)
-                or literals_error(document, context.query)
-                or long_id_literal_error(schema, document)
-            )
-            if error is not None:
-                context.pre_execution_errors = [error]
-        yield
+def input_error(context: Any, max_items: int) -> GraphQLError | None:
+    """After the document checks and validation passed, before variables are coerced: the
+    first variable or literal that is not valid text, a list over `max_items`, or an ID
+    longer than any ID (`context`: strawberry's ExecutionContext)."""
+    document = context.graphql_document
+    schema = context.schema._schema
+    operation = get_operation_ast(document, context.operation_name)
+    types = variable_types(schema, operation)
+    return (
+        variables_error(context.variables, types, max_items)
+        or literals_error(document, context.query)
+        or long_id_literal_error(schema, document)
+    )
