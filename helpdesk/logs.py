@@ -81,3 +81,9 @@ def configure(log_format: str = "text", level: int = logging.INFO) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    # Neither format prints where a line was logged from, nor its thread or process: not
+    # worked out for every line (the logging HOWTO, "Optimization"). Two lines a request.
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
