@@ -91,7 +91,7 @@ def build(settings: Settings, *, subscription: type | None) -> strawberry.Schema
     built.execution_context_class = type(
         "PlainFields",
         (execution.PlainFieldsExecutionContext,),
-        {"plain": execution.plain_fields(built._schema)},
+        {"plain": execution.plain_fields(built._schema), "plans": {}},
     )
     return built
 

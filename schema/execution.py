@@ -152,45 +152,74 @@ def plain_fields(schema: GraphQLSchema) -> dict[GraphQLObjectType, dict[str, _Pl
 
 class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's execution, with plain fields taking the short way. Set `plain` to
-    `plain_fields(schema)` once the schema is built."""
+    `plain_fields(schema)` once the schema is built, and `plans` to a dict of its own."""
 
     plain: dict[GraphQLObjectType, dict[str, _Plain]] = {}
+    # Plans kept across requests, by (type, field nodes, no loaders); set with `plain`.
+    plans: dict[tuple, "_Plan | None"] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A resolve hook of an extension (middleware) must see every field: none today.
         manager = self.middleware_manager
         self._plain = {} if manager and manager.middlewares else self.plain
-        # Per (type, field nodes): the completion of a value whose whole selection is plain
-        # (None: it is not), built once per request. The lists are kept alive with it, as
-        # graphql-core does for collect_subfields, so that their ids stay theirs.
-        self._plans: dict[tuple[Any, int], tuple[Any, Callable[[Any], Any] | None]] = {}
+        context = self.context_value
+        # A small document with no directive selects the same fields whatever its variables:
+        # its plans are kept for the next request of it (`plans`; its parsed document is
+        # kept too, schema/documents.py). Any other, per request.
+        source = self.operation.loc.source.body if self.operation.loc else "@"
+        keep = (
+            "@" not in source
+            and len(source) <= context.settings.max_cached_document_bytes
+            and self._plain is self.plain
+        )
+        self._plans = self.plans if keep else {}
 
     def complete_value(self, return_type, field_details_list, info, path, result, position):
         """graphql-core's complete_value; a value whose selection is plain all the way down
         (a grid page's tickets and their related rows) completed by its plan, in one go."""
         if position is None and not isinstance(result, Exception):
-            plan = self._plan(return_type, field_details_list)
-            if plan is not None:
+            loaders = self._loaders()
+            known = self._plan(return_type, field_details_list, loaders is not None)
+            if known is not None and known.done is None:  # (not already running)
+                known.loaders, known.done = loaders, {}
                 try:
-                    return plan(result)
+                    return known.plan(result)
                 except Exception:
                     pass  # anything unusual: graphql-core's path says what it is
+                finally:
+                    known.loaders = known.done = None
         return super().complete_value(return_type, field_details_list, info, path, result, position)
 
     # -- plans: a selection that is plain all the way down, completed without graphql-core
 
-    def _plan(self, return_type: Any, field_details_list: Any) -> Callable[[Any], Any] | None:
-        key = (return_type, id(field_details_list))
-        known = self._plans.get(key)
-        if known is None:
+    def _loaders(self) -> Any:
+        """The loaders plans may call for: the viewer's, but none under a root field acting
+        as someone else (`login`, once it signed in), which needs the path."""
+        context = self.context_value
+        return None if context.acting_as else context.loaders
+
+    def _plan(self, return_type: Any, field_details_list: Any, loaders: bool) -> "_Plan | None":
+        # The field nodes are the cached document's: kept alive with the plan, their ids
+        # stay theirs. Whether loaders can be had changes which fields are plain.
+        key = (
+            return_type,
+            tuple((id(d.node), id(d.defer_usage)) for d in field_details_list),
+            loaders,
+        )
+        known = self._plans.get(key, _FALLBACK)
+        if known is _FALLBACK:
             inner = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
-            plan = None
+            known = None
             if isinstance(inner, GraphQLObjectType | GraphQLList) and self._plain:
-                loaders = None if self.context_value.acting_as else self.context_value.loaders
-                plan = _Planner(self, loaders).value(return_type, field_details_list)
-            known = self._plans[key] = (field_details_list, plan)
-        return known[1]
+                run = _Plan(field_details_list)
+                plan = _Planner(self, run, loaders).value(return_type, field_details_list)
+                if plan is not None:
+                    run.plan, known = plan, run
+            if len(self._plans) >= MAX_PLANS:
+                self._plans.clear()  # plenty of documents: start again
+            self._plans[key] = known
+        return known
 
     def execute_fields(self, parent_type, source_value, path, grouped_field_set, position_context):
         """graphql-core's execute_fields, with plain leaves answered in place (no path, no
@@ -352,15 +381,34 @@ def _unusual(value: Any) -> Any:
     raise _Unusual
 
 
+class _Plan:
+    """A completion kept for a selection (`plans`), and what it runs with while it runs: the
+    request's loaders and the objects it completed for each selection (by id, kept alive so
+    that their ids stay theirs: a page's tickets share a few organizations, owners and
+    categories, each one object, completed once). Plans run without awaiting: one request
+    at a time."""
+
+    def __init__(self, nodes: Any) -> None:
+        self.nodes = nodes  # the field nodes, kept alive
+        self.plan: Callable[[Any], Any] = _unusual
+        self.loaders: Any = None
+        # Per selection (an object's steps), the objects completed, by id.
+        self.done: dict[int, dict[int, tuple[Any, dict[str, Any]]]] | None = None
+
+
+MAX_PLANS = 1024  # kept plans (a few per document a client sends): then started again
+
+
 class _Planner:
     """Builds the completion of a value from its type and selection, when every field in
     it is plain: each object is a list of steps `(response name, function of the row,
     completion of its value)`, each completion a closure. None when any field is not plain,
     takes arguments, is deferred, or needs loaders this request cannot give at once."""
 
-    def __init__(self, context: PlainFieldsExecutionContext, loaders: Any) -> None:
+    def __init__(self, context: PlainFieldsExecutionContext, run: _Plan, loaders: bool) -> None:
         self.context = context
-        self.loaders = loaders
+        self.run = run  # the loaders and objects done of the request running the plan
+        self.loaders = loaders  # whether the request has loaders
 
     def value(self, return_type: Any, field_details_list: Any) -> Callable[[Any], Any] | None:
         """The completion of a non-null value of this type."""
@@ -423,7 +471,7 @@ class _Planner:
                 steps.append((response_name, None, lambda *_: type_name, str, str, True))
                 continue
             found = fields.get(name)
-            if found is None or node.arguments or (found.needs_loaders and self.loaders is None):
+            if found is None or node.arguments or (found.needs_loaders and not self.loaders):
                 return None
             complete: Callable[[Any], Any] | None
             if found.complete_leaf is not None:
@@ -434,16 +482,17 @@ class _Planner:
                     return None
             own = _OWN_ANSWER.get(found.leaf)
             steps.append((response_name, found.attribute, found.get, own, complete, found.non_null))
-        loaders = self.loaders
+        run = self.run
         is_type_of = object_type.is_type_of
-        # Objects completed so far, by id (kept alive here, so the ids stay theirs): a page's
-        # tickets share a few organizations, owners and categories, each one object
-        # (schema/loaders.py `converted`), completed once. The functions are pure.
-        done: dict[int, tuple[Any, dict[str, Any]]] = {}
+        slot = id(steps)  # this selection's objects, among those the plan has done
 
         def complete_object(row: Any) -> Any:
             if row is None:
                 return _unusual(row) if non_null else None
+            assert run.done is not None  # set while the plan runs
+            done = run.done.get(slot)
+            if done is None:
+                done = run.done[slot] = {}
             known = done.get(id(row))
             if known is not None and known[0] is row:
                 return known[1]
@@ -451,6 +500,7 @@ class _Planner:
                 return _unusual(row)
             if is_type_of is not None and is_type_of(row, None) is not True:  # type: ignore[arg-type]
                 return _unusual(row)
+            loaders = run.loaders
             completed: dict[str, Any] = {}
             for response_name, attribute, get, own, complete, field_non_null in steps:
                 value = get(row, loaders) if attribute is None else attribute(row)

@@ -179,3 +179,44 @@ async def test_a_grid_page_is_completed_by_its_plan_and_nothing_else(settings):
     answer = await answers(served, settings, one, {"n": nodes[0]["number"]}, alice)
     assert answer["data"]["ticket"]["organization"] == {"name": "Acme"}, answer
     assert completed == ["Ticket"], completed  # its related rows: their plans, once loaded
+
+
+async def test_a_plan_kept_for_a_document_answers_each_viewer_with_their_own_rows(settings):
+    """A document's plans are kept for its next request (schema/execution.py `plans`), and
+    run with that request's loaders: each viewer still gets what graphql-core's own
+    execution gives them, in any order, and a document with a directive is planned anew."""
+    served = build_schema(settings)
+    generic = build_schema(settings)
+    generic.execution_context_class = StrawberryGraphQLCoreExecutionContext
+    acme, globex = await f.organization("Acme"), await f.organization("Globex")
+    alice, bob = await f.customer(acme), await f.customer(globex)
+    carol = await f.customer(acme)
+    # Dave, copied on Alice's ticket, then moved to another organization: staff see him,
+    # Alice no longer.
+    dave = await f.customer(acme)
+    await f.ticket(alice, summary="Acme's", cc_contact_ids=[carol.contact.id, dave.contact.id])
+    await models.Contact.filter(id=dave.contact.id).update(organization_id=globex.id)
+    await f.ticket(bob, summary="Globex's")
+    agent = await f.agent()
+    skipping = GRID_PAGE.replace("ccEmails", "ccEmails @skip(if: $skip)").replace(
+        "{ tickets", "query($skip: Boolean!) { tickets", 1
+    )
+    for person in (agent, alice, bob, agent, alice):
+        for query, variables in ((GRID_PAGE, {}), (skipping, {"skip": person is agent})):
+            ours = await answers(served, settings, query, variables, person)
+            assert ours == await answers(generic, settings, query, variables, person)
+            summaries = {n["summary"] for n in ours["data"]["tickets"]["nodes"]}
+            expected = {"Acme's", "Globex's"} if person is agent else None
+            assert summaries == (expected or ({"Acme's"} if person is not bob else {"Globex's"}))
+            assert ("ccEmails" in ours["data"]["tickets"]["nodes"][0]) != (
+                query is skipping and person is agent
+            )
+            if person is not bob:
+                nodes = ours["data"]["tickets"]["nodes"]
+                acme = next(n for n in nodes if n["summary"] == "Acme's")
+                assert {c["name"] for c in acme["ccContacts"]} == (
+                    {carol.contact.name, dave.contact.name}
+                    if person is agent
+                    else {carol.contact.name}
+                )
+    assert served.execution_context_class.plans  # kept, for the document without directive
