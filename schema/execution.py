@@ -168,9 +168,11 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # its plans are kept for the next request of it (`plans`; its parsed document is
         # kept too, schema/documents.py). Any other, per request.
         source = self.operation.loc.source.body if self.operation.loc else "@"
+        settings = getattr(context, "settings", None)  # (no context: a bare test schema)
         keep = (
             "@" not in source
-            and len(source) <= context.settings.max_cached_document_bytes
+            and settings is not None
+            and len(source) <= settings.max_cached_document_bytes
             and self._plain is self.plain
         )
         self._plans = self.plans if keep else {}
@@ -197,7 +199,7 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         """The loaders plans may call for: the viewer's, but none under a root field acting
         as someone else (`login`, once it signed in), which needs the path."""
         context = self.context_value
-        return None if context.acting_as else context.loaders
+        return None if getattr(context, "acting_as", True) else context.loaders
 
     def _plan(self, return_type: Any, field_details_list: Any, loaders: bool) -> "_Plan | None":
         # The field nodes are the cached document's: kept alive with the plan, their ids
