@@ -156,7 +156,7 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     plain: dict[GraphQLObjectType, dict[str, _Plain]] = {}
     # Plans kept across requests, by (type, field nodes, no loaders); set with `plain`.
-    plans: dict[tuple, "_Plan | None"] = {}
+    plans: dict[tuple, "_Plan"] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -186,7 +186,7 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if known is not None and known.done is None:  # (not already running)
                 known.loaders, known.done = loaders, {}
                 try:
-                    return known.plan(result)
+                    return known.plan(result)  # type: ignore[misc]  # (not None: _plan)
                 except Exception:
                     pass  # anything unusual: graphql-core's path says what it is
                 finally:
@@ -202,26 +202,24 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return None if getattr(context, "acting_as", True) else context.loaders
 
     def _plan(self, return_type: Any, field_details_list: Any, loaders: bool) -> "_Plan | None":
-        # The field nodes are the cached document's: kept alive with the plan, their ids
-        # stay theirs. Whether loaders can be had changes which fields are plain.
+        inner = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
+        if not (isinstance(inner, GraphQLObjectType | GraphQLList) and self._plain):
+            return None  # a leaf, or no plain fields: nothing to plan or keep
+        # The field nodes are the cached document's: kept alive with the entry (a plan or
+        # none), their ids stay theirs. Whether loaders can be had changes what is plain.
         key = (
             return_type,
             tuple((id(d.node), id(d.defer_usage)) for d in field_details_list),
             loaders,
         )
-        known = self._plans.get(key, _FALLBACK)
-        if known is _FALLBACK:
-            inner = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
-            known = None
-            if isinstance(inner, GraphQLObjectType | GraphQLList) and self._plain:
-                run = _Plan(field_details_list)
-                plan = _Planner(self, run, loaders).value(return_type, field_details_list)
-                if plan is not None:
-                    run.plan, known = plan, run
+        known = self._plans.get(key)
+        if known is None:
+            known = _Plan(field_details_list)
+            known.plan = _Planner(self, known, loaders).value(return_type, field_details_list)
             if len(self._plans) >= MAX_PLANS:
                 self._plans.clear()  # plenty of documents: start again
             self._plans[key] = known
-        return known
+        return known if known.plan is not None else None
 
     def execute_fields(self, parent_type, source_value, path, grouped_field_set, position_context):
         """graphql-core's execute_fields, with plain leaves answered in place (no path, no
@@ -392,7 +390,7 @@ class _Plan:
 
     def __init__(self, nodes: Any) -> None:
         self.nodes = nodes  # the field nodes, kept alive
-        self.plan: Callable[[Any], Any] = _unusual
+        self.plan: Callable[[Any], Any] | None = None  # None: the selection is not plain
         self.loaders: Any = None
         # Per selection (an object's steps), the objects completed, by id.
         self.done: dict[int, dict[int, tuple[Any, dict[str, Any]]]] | None = None
